@@ -1,0 +1,2 @@
+//! Parallax: a register-based zkVM over the Goldilocks field.
+pub mod vm;

@@ -1,0 +1,1 @@
+//! Cycle-accurate simulator of the Parallax accelerator card (see `docs/accelerator.md`).
