@@ -1,2 +1,4 @@
 //! Parallax: a register-based zkVM over the Goldilocks field.
+pub mod cli;
+pub mod programs;
 pub mod vm;
