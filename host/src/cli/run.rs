@@ -55,7 +55,7 @@ pub fn run(
     let (outcome, extra) = if let Some(tp) = trace_path {
         let (outcome, trace) = vm::execute_traced(&program, &inputs).map_err(fail)?;
         write_trace_csv(tp, &program, &trace)?;
-        (outcome, format!("trace: {} rows written to {}\n", trace.rows.len(), tp.display()))
+        (outcome, format!("trace: {} rows written to {}\n", trace.len(), tp.display()))
     } else if profile {
         let mut counter = PcCounter::new(&program);
         let outcome = vm::run(&program, &inputs, &mut counter, &mut Honest, &mut MapStorage::default()).map_err(fail)?;
@@ -84,7 +84,7 @@ fn write_trace_csv(path: &Path, program: &Program, trace: &Trace) -> anyhow::Res
     let regs: Vec<_> = (0..NUM_REGS as u8).map(reg_name).collect();
     writeln!(w, "step,pc,instruction,{},accesses", regs.join(","))?;
     let (mut m, mut s) = (trace.mem.iter().peekable(), trace.storage.iter().peekable());
-    for (step, row) in trace.rows.iter().enumerate() {
+    for (step, row) in trace.rows().enumerate() {
         let mut acc = String::new();
         while let Some(a) = m.next_if(|a| a.step as usize == step) {
             let _ = write!(acc, "{}m{}@{}={}", if acc.is_empty() { "" } else { ";" }, if a.write { 'w' } else { 'r' }, a.addr, fmt_felt(a.value));
@@ -93,7 +93,7 @@ fn write_trace_csv(path: &Path, program: &Program, trace: &Trace) -> anyhow::Res
             let _ = write!(acc, "{}s{}@{}={}", if acc.is_empty() { "" } else { ";" }, if a.write { 'w' } else { 'r' }, fmt_felt(a.key), fmt_felt(a.value));
         }
         let vals: Vec<_> = row.regs.iter().map(|v| fmt_felt(*v)).collect();
-        writeln!(w, "{step},{},{},{},{acc}", row.pc, program.instructions[row.pc as usize], vals.join(","))?;
+        writeln!(w, "{step},{},\"{}\",{},{acc}", row.pc, program.instructions[row.pc as usize], vals.join(","))?;
     }
     w.flush()?;
     Ok(())

@@ -34,6 +34,7 @@ impl Tracer for NoTrace {
     fn storage(&mut self, _: F, _: F, _: bool) {}
 }
 
+/// One executed instruction: its pc and the registers before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Row {
     pub pc: u32,
@@ -57,10 +58,19 @@ pub struct StorageAccess {
     pub write: bool,
 }
 
-/// A full execution trace.
+/// A full execution trace, stored compactly: per row the pc and a bitmask of the registers that
+/// changed since the previous row, with only the changed values kept (most instructions write one
+/// register, so a row costs ~16 bytes instead of 88). [`Trace::rows`] rebuilds full rows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Trace {
-    pub rows: Vec<Row>,
+    /// `(pc, changed-register mask)` per row.
+    steps: Vec<(u32, u16)>,
+    /// The changed registers' values, row after row, in register order within a row.
+    values: Vec<F>,
+    /// Registers of the first row.
+    initial_regs: [F; NUM_REGS],
+    /// Registers of the latest row (the recorder's running state).
+    last_regs: [F; NUM_REGS],
     pub mem: Vec<MemAccess>,
     pub storage: Vec<StorageAccess>,
     /// Registers after the last instruction (`end`) executed.
@@ -68,15 +78,51 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Number of rows (executed instructions).
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The rows in execution order.
+    pub fn rows(&self) -> impl Iterator<Item = Row> + '_ {
+        let mut regs = self.initial_regs;
+        let mut values = self.values.iter();
+        self.steps.iter().map(move |&(pc, mask)| {
+            let mut m = mask;
+            while m != 0 {
+                let r = m.trailing_zeros() as usize;
+                regs[r] = *values.next().expect("one value per mask bit");
+                m &= m - 1;
+            }
+            Row { pc, regs }
+        })
+    }
+
     fn current_step(&self) -> u32 {
-        self.rows.len() as u32 - 1
+        self.steps.len() as u32 - 1
     }
 }
 
 impl Tracer for Trace {
     #[inline(always)]
     fn step(&mut self, pc: u32, regs: &[F; NUM_REGS]) {
-        self.rows.push(Row { pc, regs: *regs });
+        if self.steps.is_empty() {
+            self.initial_regs = *regs;
+            self.last_regs = *regs;
+        }
+        let mut mask = 0u16;
+        for r in 0..NUM_REGS {
+            if regs[r] != self.last_regs[r] {
+                mask |= 1 << r;
+                self.values.push(regs[r]);
+            }
+        }
+        self.last_regs = *regs;
+        self.steps.push((pc, mask));
     }
 
     #[inline]

@@ -1,0 +1,81 @@
+//! The `parallax` binary: commands, outputs, and clear errors with a non-zero exit status.
+
+use std::process::Command;
+
+fn parallax(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_parallax")).args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn programs() -> String {
+    format!("{}/programs", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn run_prints_outputs_steps_and_profile() {
+    let fib = format!("{}/fib.asm", programs());
+    let (ok, out, err) = parallax(&["run", &fib, "--input", "calldata=10"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("outputs: [55]"), "{out}");
+    assert!(out.contains("steps: 67"), "{out}");
+    let (ok, out, _) = parallax(&["run", &fib, "--input", "calldata=10", "--profile"]);
+    assert!(ok);
+    assert!(out.lines().any(|l| l.starts_with("loop") && l.contains("60")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("cjmp") && l.contains("11")), "{out}");
+}
+
+#[test]
+fn run_writes_a_trace() {
+    let dir = std::env::temp_dir().join(format!("parallax-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("t.csv");
+    let (ok, _, err) = parallax(&["run", &format!("{}/divmod.asm", programs()), "--input", "calldata=17,5", "--trace", trace.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let csv = std::fs::read_to_string(&trace).unwrap();
+    let lines: Vec<_> = csv.lines().collect();
+    assert!(lines[0].starts_with("step,pc,instruction,r0"));
+    assert_eq!(lines.len(), 1 + 16);
+    assert!(lines[3].contains("\"call 6, 2\"") && lines[3].contains("mw@1073741824=1073741824;mw@1073741825=3"), "{}", lines[3]);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn errors_are_clear_and_exit_non_zero() {
+    let dir = std::env::temp_dir().join(format!("parallax-cli-err-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.asm");
+    std::fs::write(&bad, "mov r1, 1\n  frob r2\n").unwrap();
+    let (ok, _, err) = parallax(&["run", bad.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("bad.asm:2:3: unknown mnemonic `frob`"), "{err}");
+
+    let (ok, _, err) = parallax(&["run", "/nonexistent/x.asm"]);
+    assert!(!ok && err.contains("cannot read program /nonexistent/x.asm"), "{err}");
+
+    let (ok, _, err) = parallax(&["run", &format!("{}/fib.asm", programs()), "--input", "calldata=1000000000", "--max-steps", "100"]);
+    assert!(!ok && err.contains("step limit of 100 reached"), "{err}");
+
+    let (ok, _, err) = parallax(&["run", &format!("{}/divmod.asm", programs()), "--input", "calldata=1,0"]);
+    assert!(!ok && err.contains("divmod.asm:15") && err.contains("division by zero"), "{err}");
+
+    let (ok, _, err) = parallax(&["run", &format!("{}/fib.asm", programs()), "--input", "x=1"]);
+    assert!(!ok && err.contains("unknown key `x`"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn asm_prints_the_encoding() {
+    let (ok, out, err) = parallax(&["asm", &format!("{}/sqrt.asm", programs())]);
+    assert!(ok, "{err}");
+    assert!(out.contains("prophet sqrt r2, r1"), "{out}");
+    assert!(out.contains("14 instructions, program hash"), "{out}");
+}
+
+#[test]
+fn demo_runs_every_example() {
+    let (ok, out, err) = parallax(&["demo"]);
+    assert!(ok, "{err}");
+    for ex in parallax::programs::EXAMPLES {
+        assert!(out.lines().any(|l| l.starts_with(ex.name)), "{} missing from\n{out}", ex.name);
+    }
+}
