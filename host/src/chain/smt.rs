@@ -43,16 +43,22 @@ impl Node {
         Node::Leaf { key, value, hash: leaf_hash(&key, value) }
     }
 
-    /// The canonical node over two children: a subtree with fewer than two leaves collapses.
+    /// Whether a subtree with these children must collapse (fewer than two leaves).
+    fn collapses(l: &Node, r: &Node) -> bool {
+        matches!(
+            (l, r),
+            (Node::Empty, Node::Empty | Node::Leaf { .. }) | (Node::Leaf { .. }, Node::Empty)
+        )
+    }
+
+    /// The canonical node over two children: a subtree with fewer than two leaves collapses
+    /// into its leaf (whose hash does not depend on the depth) or into `Empty`.
     fn join(left: Node, right: Node) -> Node {
-        match (left, right) {
-            (Node::Empty, Node::Empty) => Node::Empty,
-            (leaf @ Node::Leaf { .. }, Node::Empty) | (Node::Empty, leaf @ Node::Leaf { .. }) => leaf,
-            (l, r) => {
-                let hash = node_hash(l.hash(), r.hash());
-                Node::Internal { children: Box::new([l, r]), hash }
-            }
+        if Self::collapses(&left, &right) {
+            return if matches!(left, Node::Empty) { right } else { left };
         }
+        let hash = node_hash(left.hash(), right.hash());
+        Node::Internal { children: Box::new([left, right]), hash }
     }
 
     /// What a proof reveals about this node.
@@ -72,6 +78,8 @@ impl Node {
 struct Entry {
     key: KeyHash,
     value: F,
+    /// The leaf hash when already known (an existing leaf pushed down by a split).
+    leaf_hash: Option<Hash>,
 }
 
 /// Shape statistics, for the memory and hash-count figures in `docs/state.md`.
@@ -133,18 +141,19 @@ impl Smt {
 
     /// Applies a batch of writes (later duplicates of a key win; zero deletes), rehashing each
     /// changed path once, with disjoint subtrees in parallel on the current rayon pool.
-    pub fn update(&mut self, writes: &[(KeyHash, F)]) {
+    /// Returns the number of Poseidon permutations spent.
+    pub fn update(&mut self, writes: &[(KeyHash, F)]) -> usize {
         self.update_with(writes, true)
     }
 
     /// [`Smt::update`] on the calling thread only.
-    pub fn update_serial(&mut self, writes: &[(KeyHash, F)]) {
+    pub fn update_serial(&mut self, writes: &[(KeyHash, F)]) -> usize {
         self.update_with(writes, false)
     }
 
-    fn update_with(&mut self, writes: &[(KeyHash, F)], par: bool) {
+    fn update_with(&mut self, writes: &[(KeyHash, F)], par: bool) -> usize {
         let entries = sort_dedup(writes, par);
-        update_node(&mut self.root, 0, &entries, par);
+        update_node(&mut self.root, 0, &entries, par)
     }
 
     /// Proof of the value at `key` (membership if present, non-membership otherwise).
@@ -193,7 +202,7 @@ impl Smt {
 /// is stable, so input order survives among equal keys).
 fn sort_dedup(writes: &[(KeyHash, F)], par: bool) -> Vec<Entry> {
     let mut v: Vec<(usize, Entry)> =
-        writes.iter().enumerate().map(|(i, &(key, value))| (i, Entry { key, value })).collect();
+        writes.iter().enumerate().map(|(i, &(key, value))| (i, Entry { key, value, leaf_hash: None })).collect();
     let cmp = |a: &(usize, Entry), b: &(usize, Entry)| {
         a.1.key.path_order().cmp(&b.1.key.path_order()).then(a.0.cmp(&b.0))
     };
@@ -231,51 +240,71 @@ fn both<A: Send, B: Send>(
     }
 }
 
-/// Applies sorted, deduplicated `writes` (all under this node's path prefix) to `node`.
-fn update_node(node: &mut Node, depth: usize, writes: &[Entry], par: bool) {
+/// Applies sorted, deduplicated `writes` (all under this node's path prefix) to `node`;
+/// returns the permutations spent.
+fn update_node(node: &mut Node, depth: usize, writes: &[Entry], par: bool) -> usize {
     if writes.is_empty() {
-        return;
+        return 0;
     }
     match node {
-        Node::Internal { children, .. } => {
+        Node::Internal { children, hash } => {
             let (lw, rw) = writes.split_at(split_at_bit(writes, depth));
             let [l, r] = &mut **children;
             let big = lw.len().min(rw.len()) >= PAR_MIN_WRITES;
-            both(
+            let (hl, hr) = both(
                 par,
                 big,
                 || update_node(l, depth + 1, lw, par),
                 || update_node(r, depth + 1, rw, par),
             );
-            let [l, r] = *std::mem::take(children);
-            *node = Node::join(l, r);
+            if Node::collapses(l, r) {
+                let [l, r] = *std::mem::take(children);
+                *node = Node::join(l, r);
+                hl + hr
+            } else {
+                // The common case: rehash in place, keeping the allocation.
+                *hash = node_hash(l.hash(), r.hash());
+                hl + hr + 1
+            }
         }
-        Node::Leaf { key, value, .. } => {
+        Node::Leaf { key, value, hash } => {
             // The subtree now holds the old leaf (unless overwritten) plus the writes: rebuild it.
             let mut merged = writes.to_vec();
             if let Err(i) = writes.binary_search_by(|e| e.key.path_order().cmp(&key.path_order())) {
-                merged.insert(i, Entry { key: *key, value: *value });
+                merged.insert(i, Entry { key: *key, value: *value, leaf_hash: Some(*hash) });
             }
-            *node = build(depth, &merged, par);
+            let (n, h) = build(depth, &merged, par);
+            *node = n;
+            h
         }
-        Node::Empty => *node = build(depth, writes, par),
+        Node::Empty => {
+            let (n, h) = build(depth, writes, par);
+            *node = n;
+            h
+        }
     }
 }
 
-/// The canonical subtree at `depth` over sorted, distinct entries (zero values dropped).
-fn build(depth: usize, entries: &[Entry], par: bool) -> Node {
+/// The canonical subtree at `depth` over sorted, distinct entries (zero values dropped), with
+/// the permutations spent.
+fn build(depth: usize, entries: &[Entry], par: bool) -> (Node, usize) {
     let mut live = entries.iter().filter(|e| e.value != F::ZERO);
     match (live.next(), live.next()) {
-        (None, _) => return Node::Empty,
-        (Some(e), None) => return Node::leaf(e.key, e.value),
+        (None, _) => return (Node::Empty, 0),
+        (Some(e), None) => {
+            return match e.leaf_hash {
+                Some(hash) => (Node::Leaf { key: e.key, value: e.value, hash }, 0),
+                None => (Node::leaf(e.key, e.value), 1),
+            }
+        }
         _ => {}
     }
     // Distinct keys differ at some depth < MAX_DEPTH, so this recursion ends before running out
     // of path bits.
     let (le, re) = entries.split_at(split_at_bit(entries, depth));
     let big = le.len().min(re.len()) >= PAR_MIN_WRITES;
-    let (l, r) = both(par, big, || build(depth + 1, le, par), || build(depth + 1, re, par));
-    Node::join(l, r)
+    let ((l, hl), (r, hr)) = both(par, big, || build(depth + 1, le, par), || build(depth + 1, re, par));
+    (Node::join(l, r), hl + hr + 1)
 }
 
 fn stats_rec(node: &Node, depth: usize, s: &mut TreeStats) {

@@ -499,9 +499,16 @@ fn corrupted_state_files_are_errors() {
 }
 
 #[test]
-fn tree_stats_are_consistent() {
-    let (t, map) = tree_and_map(14, 4096);
+fn tree_stats_and_hash_counts_are_consistent() {
+    let (mut t, map) = tree_and_map(14, 4096);
     let s = t.stats();
+    // Building from scratch hashes every node once.
+    let live: Vec<(KeyHash, F)> = map.iter().map(|(k, v)| (*k, *v)).collect();
+    assert_eq!(Smt::new().update(&live), s.leaves + s.internal);
+    // Updating one present key rehashes its leaf and each node above it.
+    let k = *map.keys().nth(17).unwrap();
+    let depth = t.prove(&k).siblings.len();
+    assert_eq!(t.update_serial(&[(k, f(77))]), depth + 1);
     assert_eq!(s.leaves, map.len());
     // Every internal node has two children: leaves + empties = internal + 1.
     assert_eq!(s.leaves + s.empty, s.internal + 1);
