@@ -13,3 +13,18 @@ pub use hash::{leaf_hash, node_hash, Hash, KeyHash, EMPTY_HASH, F, MAX_DEPTH};
 pub use proof::{root_after_write, verify, MerkleProof, NodeOpening, ProofError, WriteWitness};
 pub use smt::{Smt, TreeStats};
 pub use state::{State, StateError, StorageWrite};
+
+pub mod block;
+pub mod mvmemory;
+pub mod outcome;
+pub mod parallel;
+pub mod scheduler;
+pub mod serial;
+pub mod tx;
+pub mod workload;
+
+pub use block::{Block, BlockError, Contract};
+pub use outcome::{BlockOutcome, ExecStats};
+pub use parallel::execute_parallel;
+pub use serial::execute_serial;
+pub use tx::{Receipt, Slot, Status, Transaction};
