@@ -18,7 +18,9 @@ fn bench_update(c: &mut Criterion) {
     let mut rng = StdRng::seed_from_u64(42);
     let base: Vec<(KeyHash, F)> =
         (0..BASE_KEYS).map(|i| (random_slot(&mut rng), F::from_canonical_u64(i as u64 + 1))).collect();
+    let t0 = std::time::Instant::now();
     let tree = Smt::from_entries(&base);
+    eprintln!("build from scratch ({} threads): {:.2?}", rayon::current_num_threads(), t0.elapsed());
     let s = tree.stats();
     eprintln!(
         "tree: {} leaves, {} internal, mean leaf depth {:.2}, max {}, node heap {:.0} B/leaf",
