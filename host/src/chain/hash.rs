@@ -56,7 +56,9 @@ impl KeyHash {
     }
 
     pub fn to_hash(self) -> Hash {
-        HashOut { elements: self.0.map(F::from_canonical_u64) }
+        HashOut {
+            elements: self.0.map(F::from_canonical_u64),
+        }
     }
 
     /// Path bit at depth `i` (`i < MAX_DEPTH`): `false` = left child, `true` = right child.

@@ -10,7 +10,9 @@ use plonky2::field::types::Field;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::hash::{hash_with_sibling, leaf_hash, node_hash, Hash, KeyHash, EMPTY_HASH, F, MAX_DEPTH};
+use super::hash::{
+    hash_with_sibling, leaf_hash, node_hash, Hash, KeyHash, EMPTY_HASH, F, MAX_DEPTH,
+};
 use super::smt::fold_path;
 
 /// What a proof reveals about one node.
@@ -18,9 +20,15 @@ use super::smt::fold_path;
 pub enum NodeOpening {
     Empty,
     /// A leaf; its value is never zero.
-    Leaf { key: KeyHash, value: F },
+    Leaf {
+        key: KeyHash,
+        value: F,
+    },
     /// An internal node, by its children's hashes.
-    Internal { left: Hash, right: Hash },
+    Internal {
+        left: Hash,
+        right: Hash,
+    },
 }
 
 impl NodeOpening {
@@ -76,7 +84,9 @@ impl MerkleProof {
         let value = match self.terminal {
             NodeOpening::Internal { .. } => return Err(ProofError::TerminalInternal),
             NodeOpening::Empty => F::ZERO,
-            NodeOpening::Leaf { value, .. } if value == F::ZERO => return Err(ProofError::ZeroLeaf),
+            NodeOpening::Leaf { value, .. } if value == F::ZERO => {
+                return Err(ProofError::ZeroLeaf)
+            }
             NodeOpening::Leaf { key: k, value } => {
                 if !k.shares_prefix(key, depth) {
                     return Err(ProofError::KeyOffPath);
@@ -113,7 +123,10 @@ impl MerkleProof {
     pub fn verify(&self, root: Hash, key: &KeyHash, value: F) -> Result<(), ProofError> {
         let proven = self.verify_value(root, key)?;
         if proven != value {
-            return Err(ProofError::WrongValue { proven, claimed: value });
+            return Err(ProofError::WrongValue {
+                proven,
+                claimed: value,
+            });
         }
         Ok(())
     }
@@ -162,8 +175,11 @@ pub fn root_after_write(
         NodeOpening::Leaf { key: k, value } if k != *key => {
             // Split: the two leaves hang below their first differing bit, with empty
             // siblings on the shared stretch in between.
-            let j = k.first_difference(key, depth).ok_or(ProofError::KeyOffPath)?;
-            let mut h = hash_with_sibling(leaf_hash(key, new_value), leaf_hash(&k, value), key.bit(j));
+            let j = k
+                .first_difference(key, depth)
+                .ok_or(ProofError::KeyOffPath)?;
+            let mut h =
+                hash_with_sibling(leaf_hash(key, new_value), leaf_hash(&k, value), key.bit(j));
             for i in (depth..j).rev() {
                 h = hash_with_sibling(h, EMPTY_HASH, key.bit(i));
             }
@@ -174,7 +190,12 @@ pub fn root_after_write(
     for i in (0..depth).rev() {
         let s = proof.siblings[i];
         let s_kind = if i + 1 == depth {
-            kind_of(proof.terminal_sibling.as_ref().ok_or(ProofError::BadSiblingOpening)?)
+            kind_of(
+                proof
+                    .terminal_sibling
+                    .as_ref()
+                    .ok_or(ProofError::BadSiblingOpening)?,
+            )
         } else if s == EMPTY_HASH {
             Kind::Empty
         } else {
@@ -207,8 +228,10 @@ pub struct WriteWitness {
 impl WriteWitness {
     /// Re-checks the witness exactly as the STARK will.
     pub fn check(&self) -> Result<(), ProofError> {
-        self.proof.verify(self.old_root, &self.key, self.old_value)?;
-        if root_after_write(self.old_root, &self.key, self.new_value, &self.proof)? != self.new_root {
+        self.proof
+            .verify(self.old_root, &self.key, self.old_value)?;
+        if root_after_write(self.old_root, &self.key, self.new_value, &self.proof)? != self.new_root
+        {
             return Err(ProofError::RootMismatch);
         }
         Ok(())

@@ -27,8 +27,15 @@ const PAR_MIN_WRITES: usize = 8;
 pub enum Node {
     #[default]
     Empty,
-    Leaf { key: KeyHash, value: F, hash: Hash },
-    Internal { children: Box<[Node; 2]>, hash: Hash },
+    Leaf {
+        key: KeyHash,
+        value: F,
+        hash: Hash,
+    },
+    Internal {
+        children: Box<[Node; 2]>,
+        hash: Hash,
+    },
 }
 
 impl Node {
@@ -40,7 +47,11 @@ impl Node {
     }
 
     fn leaf(key: KeyHash, value: F) -> Node {
-        Node::Leaf { key, value, hash: leaf_hash(&key, value) }
+        Node::Leaf {
+            key,
+            value,
+            hash: leaf_hash(&key, value),
+        }
     }
 
     /// Whether a subtree with these children must collapse (fewer than two leaves).
@@ -55,20 +66,31 @@ impl Node {
     /// into its leaf (whose hash does not depend on the depth) or into `Empty`.
     fn join(left: Node, right: Node) -> Node {
         if Self::collapses(&left, &right) {
-            return if matches!(left, Node::Empty) { right } else { left };
+            return if matches!(left, Node::Empty) {
+                right
+            } else {
+                left
+            };
         }
         let hash = node_hash(left.hash(), right.hash());
-        Node::Internal { children: Box::new([left, right]), hash }
+        Node::Internal {
+            children: Box::new([left, right]),
+            hash,
+        }
     }
 
     /// What a proof reveals about this node.
     fn opening(&self) -> NodeOpening {
         match self {
             Node::Empty => NodeOpening::Empty,
-            Node::Leaf { key, value, .. } => NodeOpening::Leaf { key: *key, value: *value },
-            Node::Internal { children, .. } => {
-                NodeOpening::Internal { left: children[0].hash(), right: children[1].hash() }
-            }
+            Node::Leaf { key, value, .. } => NodeOpening::Leaf {
+                key: *key,
+                value: *value,
+            },
+            Node::Internal { children, .. } => NodeOpening::Internal {
+                left: children[0].hash(),
+                right: children[1].hash(),
+            },
         }
     }
 }
@@ -181,7 +203,14 @@ impl Smt {
         let proof = self.prove(&key);
         let old_value = self.get(&key);
         self.update_serial(&[(key, value)]);
-        WriteWitness { key, old_value, new_value: value, old_root, new_root: self.root(), proof }
+        WriteWitness {
+            key,
+            old_value,
+            new_value: value,
+            old_root,
+            new_root: self.root(),
+            proof,
+        }
     }
 
     pub fn stats(&self) -> TreeStats {
@@ -201,10 +230,25 @@ impl Smt {
 /// Sorts writes into path order; of several writes to one key only the last is kept (the sort
 /// is stable, so input order survives among equal keys).
 fn sort_dedup(writes: &[(KeyHash, F)], par: bool) -> Vec<Entry> {
-    let mut v: Vec<(usize, Entry)> =
-        writes.iter().enumerate().map(|(i, &(key, value))| (i, Entry { key, value, leaf_hash: None })).collect();
+    let mut v: Vec<(usize, Entry)> = writes
+        .iter()
+        .enumerate()
+        .map(|(i, &(key, value))| {
+            (
+                i,
+                Entry {
+                    key,
+                    value,
+                    leaf_hash: None,
+                },
+            )
+        })
+        .collect();
     let cmp = |a: &(usize, Entry), b: &(usize, Entry)| {
-        a.1.key.path_order().cmp(&b.1.key.path_order()).then(a.0.cmp(&b.0))
+        a.1.key
+            .path_order()
+            .cmp(&b.1.key.path_order())
+            .then(a.0.cmp(&b.0))
     };
     if par {
         v.par_sort_unstable_by(cmp);
@@ -271,7 +315,14 @@ fn update_node(node: &mut Node, depth: usize, writes: &[Entry], par: bool) -> us
             // The subtree now holds the old leaf (unless overwritten) plus the writes: rebuild it.
             let mut merged = writes.to_vec();
             if let Err(i) = writes.binary_search_by(|e| e.key.path_order().cmp(&key.path_order())) {
-                merged.insert(i, Entry { key: *key, value: *value, leaf_hash: Some(*hash) });
+                merged.insert(
+                    i,
+                    Entry {
+                        key: *key,
+                        value: *value,
+                        leaf_hash: Some(*hash),
+                    },
+                );
             }
             let (n, h) = build(depth, &merged, par);
             *node = n;
@@ -293,7 +344,14 @@ fn build(depth: usize, entries: &[Entry], par: bool) -> (Node, usize) {
         (None, _) => return (Node::Empty, 0),
         (Some(e), None) => {
             return match e.leaf_hash {
-                Some(hash) => (Node::Leaf { key: e.key, value: e.value, hash }, 0),
+                Some(hash) => (
+                    Node::Leaf {
+                        key: e.key,
+                        value: e.value,
+                        hash,
+                    },
+                    0,
+                ),
                 None => (Node::leaf(e.key, e.value), 1),
             }
         }
@@ -303,7 +361,12 @@ fn build(depth: usize, entries: &[Entry], par: bool) -> (Node, usize) {
     // of path bits.
     let (le, re) = entries.split_at(split_at_bit(entries, depth));
     let big = le.len().min(re.len()) >= PAR_MIN_WRITES;
-    let ((l, hl), (r, hr)) = both(par, big, || build(depth + 1, le, par), || build(depth + 1, re, par));
+    let ((l, hl), (r, hr)) = both(
+        par,
+        big,
+        || build(depth + 1, le, par),
+        || build(depth + 1, re, par),
+    );
     (Node::join(l, r), hl + hr + 1)
 }
 

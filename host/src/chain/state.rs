@@ -41,12 +41,24 @@ pub enum StateError {
     Io(#[from] std::io::Error),
     #[error("state file is not valid JSON of the expected shape: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("{what} = {value} is not a canonical Goldilocks element (must be < {})", F::ORDER)]
+    #[error(
+        "{what} = {value} is not a canonical Goldilocks element (must be < {})",
+        F::ORDER
+    )]
     NonCanonical { what: String, value: u64 },
     #[error("entry {index} repeats address {address}, key {key}")]
-    DuplicateEntry { index: usize, address: u64, key: u64 },
-    #[error("stored root {stored:?} does not match the root {computed:?} recomputed from the entries")]
-    RootMismatch { stored: [u64; 4], computed: [u64; 4] },
+    DuplicateEntry {
+        index: usize,
+        address: u64,
+        key: u64,
+    },
+    #[error(
+        "stored root {stored:?} does not match the root {computed:?} recomputed from the entries"
+    )]
+    RootMismatch {
+        stored: [u64; 4],
+        computed: [u64; 4],
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -69,7 +81,10 @@ fn canonical(what: impl FnOnce() -> String, value: u64) -> Result<F, StateError>
     if value < F::ORDER {
         Ok(F::from_canonical_u64(value))
     } else {
-        Err(StateError::NonCanonical { what: what(), value })
+        Err(StateError::NonCanonical {
+            what: what(),
+            value,
+        })
     }
 }
 
@@ -115,8 +130,10 @@ impl State {
     /// Applies a batch of writes in order (a later write to the same slot wins) and updates
     /// the root incrementally, in parallel on the current rayon pool.
     pub fn apply_writes(&mut self, writes: &[StorageWrite]) {
-        let tree_writes: Vec<(KeyHash, F)> =
-            writes.par_iter().map(|w| (KeyHash::of(w.address, w.key), w.value)).collect();
+        let tree_writes: Vec<(KeyHash, F)> = writes
+            .par_iter()
+            .map(|w| (KeyHash::of(w.address, w.key), w.value))
+            .collect();
         for w in writes {
             let slot = (w.address.to_canonical_u64(), w.key.to_canonical_u64());
             if w.value == F::ZERO {
@@ -170,9 +187,17 @@ impl State {
             let key = canonical(|| format!("entries[{index}].key"), e.key)?;
             let value = canonical(|| format!("entries[{index}].value"), e.value)?;
             if seen.insert((e.address, e.key), index).is_some() {
-                return Err(StateError::DuplicateEntry { index, address: e.address, key: e.key });
+                return Err(StateError::DuplicateEntry {
+                    index,
+                    address: e.address,
+                    key: e.key,
+                });
             }
-            writes.push(StorageWrite { address, key, value });
+            writes.push(StorageWrite {
+                address,
+                key,
+                value,
+            });
         }
         let mut state = State::new();
         state.apply_writes(&writes);

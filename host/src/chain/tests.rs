@@ -21,25 +21,32 @@ fn f(x: u64) -> F {
 fn naive_subtree(entries: &[(KeyHash, F)], depth: usize) -> Hash {
     match entries {
         [] => EMPTY_HASH,
-        [(k, v)] => PoseidonHash::hash_no_pad(&[
-            f(k.0[0]),
-            f(k.0[1]),
-            f(k.0[2]),
-            f(k.0[3]),
-            *v,
-            F::ONE,
-        ]),
+        [(k, v)] => {
+            PoseidonHash::hash_no_pad(&[f(k.0[0]), f(k.0[1]), f(k.0[2]), f(k.0[3]), *v, F::ONE])
+        }
         _ => {
             let bit = |k: &KeyHash| (k.0[depth / 64] >> (depth % 64)) & 1;
-            let l: Vec<_> = entries.iter().copied().filter(|(k, _)| bit(k) == 0).collect();
-            let r: Vec<_> = entries.iter().copied().filter(|(k, _)| bit(k) == 1).collect();
+            let l: Vec<_> = entries
+                .iter()
+                .copied()
+                .filter(|(k, _)| bit(k) == 0)
+                .collect();
+            let r: Vec<_> = entries
+                .iter()
+                .copied()
+                .filter(|(k, _)| bit(k) == 1)
+                .collect();
             PoseidonHash::two_to_one(naive_subtree(&l, depth + 1), naive_subtree(&r, depth + 1))
         }
     }
 }
 
 fn naive_root(map: &BTreeMap<KeyHash, F>) -> Hash {
-    let entries: Vec<_> = map.iter().filter(|(_, v)| **v != F::ZERO).map(|(k, v)| (*k, *v)).collect();
+    let entries: Vec<_> = map
+        .iter()
+        .filter(|(_, v)| **v != F::ZERO)
+        .map(|(k, v)| (*k, *v))
+        .collect();
     naive_subtree(&entries, 0)
 }
 
@@ -55,7 +62,11 @@ fn random_batch(rng: &mut StdRng, n: usize, known: &[KeyHash]) -> Vec<(KeyHash, 
             } else {
                 random_key(rng)
             };
-            let value = if rng.gen_bool(0.25) { F::ZERO } else { f(rng.gen_range(1..1000)) };
+            let value = if rng.gen_bool(0.25) {
+                F::ZERO
+            } else {
+                f(rng.gen_range(1..1000))
+            };
             (key, value)
         })
         .collect()
@@ -84,7 +95,9 @@ fn raw_perm(inputs: &[F]) -> Hash {
     let mut state = [F::ZERO; 12];
     state[..inputs.len()].copy_from_slice(inputs);
     let out = F::poseidon(state);
-    HashOut { elements: [out[0], out[1], out[2], out[3]] }
+    HashOut {
+        elements: [out[0], out[1], out[2], out[3]],
+    }
 }
 
 #[test]
@@ -93,7 +106,10 @@ fn hashes_are_single_poseidon_permutations_with_documented_layout() {
     let kh = KeyHash::of(a, k);
     assert_eq!(kh.to_hash(), raw_perm(&[a, k]));
     let e = kh.to_hash().elements;
-    assert_eq!(leaf_hash(&kh, v), raw_perm(&[e[0], e[1], e[2], e[3], v, F::ONE]));
+    assert_eq!(
+        leaf_hash(&kh, v),
+        raw_perm(&[e[0], e[1], e[2], e[3], v, F::ONE])
+    );
     let (l, r) = (leaf_hash(&kh, v), leaf_hash(&kh, f(5)));
     let mut lr = l.elements.to_vec();
     lr.extend(r.elements);
@@ -113,14 +129,28 @@ fn tiny_tree_root_by_hand() {
         .iter()
         .filter(|(_, k)| !k.bit(0))
         .flat_map(|x| keys.iter().map(move |y| (x, y)))
-        .find(|(x, y)| x.0 != y.0 && !y.1.bit(0) && x.1.bit(1) == y.1.bit(1) && x.1.bit(2) != y.1.bit(2))
+        .find(|(x, y)| {
+            x.0 != y.0 && !y.1.bit(0) && x.1.bit(1) == y.1.bit(1) && x.1.bit(2) != y.1.bit(2)
+        })
         .unwrap();
     let (va, vb, vc) = (f(10), f(20), f(30));
     let mut state = State::new();
     state.apply_writes(&[
-        StorageWrite { address: F::ONE, key: f(a.0), value: va },
-        StorageWrite { address: F::ONE, key: f(b.0), value: vb },
-        StorageWrite { address: F::ONE, key: f(c.0), value: vc },
+        StorageWrite {
+            address: F::ONE,
+            key: f(a.0),
+            value: va,
+        },
+        StorageWrite {
+            address: F::ONE,
+            key: f(b.0),
+            value: vb,
+        },
+        StorageWrite {
+            address: F::ONE,
+            key: f(c.0),
+            value: vc,
+        },
     ]);
 
     let leaf = |k: &KeyHash, v: F| {
@@ -128,13 +158,24 @@ fn tiny_tree_root_by_hand() {
         PoseidonHash::hash_no_pad(&[e[0], e[1], e[2], e[3], v, F::ONE])
     };
     let (la, lb, lc) = (leaf(&a.1, va), leaf(&b.1, vb), leaf(&c.1, vc));
-    let n2 = if a.1.bit(2) { PoseidonHash::two_to_one(lb, la) } else { PoseidonHash::two_to_one(la, lb) };
+    let n2 = if a.1.bit(2) {
+        PoseidonHash::two_to_one(lb, la)
+    } else {
+        PoseidonHash::two_to_one(la, lb)
+    };
     let zero = HashOut::ZERO;
-    let n1 = if a.1.bit(1) { PoseidonHash::two_to_one(zero, n2) } else { PoseidonHash::two_to_one(n2, zero) };
+    let n1 = if a.1.bit(1) {
+        PoseidonHash::two_to_one(zero, n2)
+    } else {
+        PoseidonHash::two_to_one(n2, zero)
+    };
     let root = PoseidonHash::two_to_one(n1, lc);
     assert_eq!(state.root(), root);
     let s = state.tree().stats();
-    assert_eq!((s.leaves, s.internal, s.empty, s.max_leaf_depth), (3, 3, 1, 3));
+    assert_eq!(
+        (s.leaves, s.internal, s.empty, s.max_leaf_depth),
+        (3, 3, 1, 3)
+    );
 }
 
 #[test]
@@ -206,7 +247,10 @@ fn incremental_matches_from_scratch_over_many_batches() {
 
 #[test]
 fn parallel_matches_serial() {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap();
     let mut rng = StdRng::seed_from_u64(2);
     let base = random_batch(&mut rng, 20_000, &[]);
     let mut par = pool.install(|| Smt::from_entries(&base));
@@ -229,8 +273,9 @@ fn deleting_restores_the_earlier_root_and_shape() {
     let a = random_batch(&mut rng, 500, &[]);
     let mut t = Smt::from_entries(&a);
     let before = t.clone();
-    let fresh: Vec<(KeyHash, F)> =
-        (0..300).map(|i| (KeyHash::of(f(1000), f(i)), f(i + 1))).collect();
+    let fresh: Vec<(KeyHash, F)> = (0..300)
+        .map(|i| (KeyHash::of(f(1000), f(i)), f(i + 1)))
+        .collect();
     t.update(&fresh);
     assert_ne!(t.root(), before.root());
     let deletes: Vec<_> = fresh.iter().map(|(k, _)| (*k, F::ZERO)).collect();
@@ -316,7 +361,10 @@ fn forged_proofs_are_rejected() {
         let v = map[&k];
         let p = t.prove(&k);
         // Wrong value, and "absent".
-        assert!(matches!(p.verify(root, &k, v + F::ONE), Err(ProofError::WrongValue { .. })));
+        assert!(matches!(
+            p.verify(root, &k, v + F::ONE),
+            Err(ProofError::WrongValue { .. })
+        ));
         assert!(!verify(root, &k, F::ZERO, &p));
         // Wrong key: another present key with this proof.
         let other = keys[rng.gen_range(0..keys.len())];
@@ -332,7 +380,10 @@ fn forged_proofs_are_rejected() {
         }
         // Forged terminal value in the proof itself.
         let mut q = p.clone();
-        q.terminal = NodeOpening::Leaf { key: k, value: v + F::ONE };
+        q.terminal = NodeOpening::Leaf {
+            key: k,
+            value: v + F::ONE,
+        };
         assert!(!verify(root, &k, v + F::ONE, &q));
         // Truncated or extended paths.
         let mut q = p.clone();
@@ -366,14 +417,16 @@ fn root_after_write_matches_the_tree() {
             0 => (keys[rng.gen_range(0..keys.len())], f(rng.gen_range(1..100))), // update
             1 => (keys[rng.gen_range(0..keys.len())], F::ZERO),                  // delete
             2 => (random_key(&mut rng), f(rng.gen_range(1..100))),               // insert
-            3 => (random_key(&mut rng), F::ZERO),                                 // delete absent
+            3 => (random_key(&mut rng), F::ZERO),                                // delete absent
             _ => (keys[rng.gen_range(0..keys.len())], f(rng.gen_range(1..100))), // re-insert
         };
         let old_root = t.root();
         let proof = t.prove(&k);
         match (proof.terminal, proof.terminal_sibling) {
             (NodeOpening::Leaf { key, .. }, _) if key != k && v != F::ZERO => splits += 1,
-            (NodeOpening::Leaf { key, .. }, Some(NodeOpening::Leaf { .. })) if key == k && v == F::ZERO => {
+            (NodeOpening::Leaf { key, .. }, Some(NodeOpening::Leaf { .. }))
+                if key == k && v == F::ZERO =>
+            {
                 collapses += 1
             }
             _ => {}
@@ -390,7 +443,10 @@ fn root_after_write_matches_the_tree() {
             assert!(root_after_write(old_root, &k, v, &bad).is_err());
         }
     }
-    assert!(splits > 20 && collapses > 20, "splits {splits}, collapses {collapses}");
+    assert!(
+        splits > 20 && collapses > 20,
+        "splits {splits}, collapses {collapses}"
+    );
 }
 
 #[test]
@@ -421,7 +477,11 @@ fn sample_state() -> State {
         .map(|_| StorageWrite {
             address: f(rng.gen_range(0..20)),
             key: F::from_noncanonical_u64(rng.gen()),
-            value: if rng.gen_bool(0.1) { F::ZERO } else { F::from_noncanonical_u64(rng.gen()) },
+            value: if rng.gen_bool(0.1) {
+                F::ZERO
+            } else {
+                F::from_noncanonical_u64(rng.gen())
+            },
         })
         .collect();
     let mut s = State::new();
@@ -432,13 +492,21 @@ fn sample_state() -> State {
 #[test]
 fn state_map_and_tree_agree() {
     let s = sample_state();
-    let map: BTreeMap<KeyHash, F> =
-        s.entries().iter().map(|w| (KeyHash::of(w.address, w.key), w.value)).collect();
+    let map: BTreeMap<KeyHash, F> = s
+        .entries()
+        .iter()
+        .map(|w| (KeyHash::of(w.address, w.key), w.value))
+        .collect();
     assert_eq!(map.len(), s.len());
     assert_eq!(s.root(), naive_root(&map));
     for w in s.entries() {
         assert_eq!(s.get(w.address, w.key), w.value);
-        assert!(verify(s.root(), &KeyHash::of(w.address, w.key), w.value, &s.prove(w.address, w.key)));
+        assert!(verify(
+            s.root(),
+            &KeyHash::of(w.address, w.key),
+            w.value,
+            &s.prove(w.address, w.key)
+        ));
     }
     assert_eq!(s.get(f(999), f(1)), F::ZERO);
 }
@@ -480,22 +548,45 @@ fn corrupted_state_files_are_errors() {
     // Non-canonical field element.
     let mut w = v.clone();
     w["entries"][0]["key"] = serde_json::json!(u64::MAX);
-    assert!(matches!(State::from_json(&w.to_string()), Err(StateError::NonCanonical { .. })));
+    assert!(matches!(
+        State::from_json(&w.to_string()),
+        Err(StateError::NonCanonical { .. })
+    ));
 
     // Duplicate slot.
     let mut w = v.clone();
     let first = w["entries"][0].clone();
     w["entries"].as_array_mut().unwrap().push(first);
-    assert!(matches!(State::from_json(&w.to_string()), Err(StateError::DuplicateEntry { .. })));
+    assert!(matches!(
+        State::from_json(&w.to_string()),
+        Err(StateError::DuplicateEntry { .. })
+    ));
 
     // Wrong shapes and broken syntax.
     v["entries"][1]["extra"] = serde_json::json!(1);
-    assert!(matches!(State::from_json(&v.to_string()), Err(StateError::Json(_))));
-    assert!(matches!(State::from_json(&text[..text.len() / 2]), Err(StateError::Json(_))));
-    assert!(matches!(State::from_json(r#"{"entries": [{"address": -1, "key": 0, "value": 0}]}"#), Err(StateError::Json(_))));
-    assert!(matches!(State::from_json(r#"{"entries": [], "root": [1, 2, 3]}"#), Err(StateError::Json(_))));
-    assert!(matches!(State::from_json(r#"{"entries": [], "root": [0, 0, 0, 1]}"#), Err(StateError::RootMismatch { .. })));
-    assert!(State::from_json(r#"{"entries": [], "root": [0, 0, 0, 0]}"#).unwrap().is_empty());
+    assert!(matches!(
+        State::from_json(&v.to_string()),
+        Err(StateError::Json(_))
+    ));
+    assert!(matches!(
+        State::from_json(&text[..text.len() / 2]),
+        Err(StateError::Json(_))
+    ));
+    assert!(matches!(
+        State::from_json(r#"{"entries": [{"address": -1, "key": 0, "value": 0}]}"#),
+        Err(StateError::Json(_))
+    ));
+    assert!(matches!(
+        State::from_json(r#"{"entries": [], "root": [1, 2, 3]}"#),
+        Err(StateError::Json(_))
+    ));
+    assert!(matches!(
+        State::from_json(r#"{"entries": [], "root": [0, 0, 0, 1]}"#),
+        Err(StateError::RootMismatch { .. })
+    ));
+    assert!(State::from_json(r#"{"entries": [], "root": [0, 0, 0, 0]}"#)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -514,5 +605,8 @@ fn tree_stats_and_hash_counts_are_consistent() {
     assert_eq!(s.leaves + s.empty, s.internal + 1);
     let mean = s.total_leaf_depth as f64 / s.leaves as f64;
     let log = (s.leaves as f64).log2();
-    assert!(mean > log && mean < log + 3.0, "mean depth {mean}, log2 n {log}");
+    assert!(
+        mean > log && mean < log + 3.0,
+        "mean depth {mean}, log2 n {log}"
+    );
 }
