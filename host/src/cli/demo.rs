@@ -1,16 +1,25 @@
-//! `parallax demo`: the main job on embedded defaults. For now it runs every example program and
-//! prints a table; later stages (parallel blocks, proofs, the accelerator) join it as they land.
+//! `parallax demo`: the main job on embedded defaults. It runs every example program, then
+//! generates a block and executes it serially and in parallel, showing the roots agree. Later
+//! stages (proofs, the accelerator) join it as they land.
 
 use std::time::Instant;
 
-use anyhow::anyhow;
+use anyhow::{anyhow, ensure};
 
+use super::block::{root_hex, threads_or_all};
+use crate::chain::workload::{self, WorkloadParams};
+use crate::chain::{execute_parallel, execute_serial};
 use crate::programs::EXAMPLES;
 use crate::vm::isa::fmt_felt;
 use crate::vm::{self, Inputs};
 
 pub fn demo() -> anyhow::Result<()> {
-    println!("Parallax demo: example programs on the VM\n");
+    examples()?;
+    block()
+}
+
+fn examples() -> anyhow::Result<()> {
+    println!("== Example programs on the VM\n");
     println!("{:<9} {:>9} {:>11}  {:<34} outputs", "program", "steps", "time", "what");
     for ex in EXAMPLES {
         let program = ex.assemble()?;
@@ -26,5 +35,26 @@ pub fn demo() -> anyhow::Result<()> {
         }
         println!("{:<9} {:>9} {:>9.1}us  {:<34} [{}]", ex.name, out.steps, micros, ex.about, outs.join(", "));
     }
+    Ok(())
+}
+
+fn block() -> anyhow::Result<()> {
+    let params = WorkloadParams { txs: 20_000, accounts: 1000, contention: 0.1, seed: 1 };
+    println!(
+        "\n== A block of {} transactions (transfers, AMM swaps, counter; contention {}), serial vs parallel\n",
+        params.txs, params.contention
+    );
+    let block = workload::generate(params)?;
+    let start = Instant::now();
+    let serial = execute_serial(&block, false);
+    let t_serial = start.elapsed().as_secs_f64();
+    let threads = threads_or_all(None);
+    let start = Instant::now();
+    let parallel = execute_parallel(&block, threads, false);
+    let t_parallel = start.elapsed().as_secs_f64();
+    super::block::print_outcome(&block, &serial, "serial", t_serial);
+    super::block::print_outcome(&block, &parallel, &format!("parallel, {threads} threads"), t_parallel);
+    ensure!(parallel.same_result(&serial), "parallel execution diverged from serial execution");
+    println!("\nroots equal: {} ; speed-up {:.2}x on {threads} threads", root_hex(&serial.post_root()), t_serial / t_parallel);
     Ok(())
 }

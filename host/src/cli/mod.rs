@@ -1,5 +1,6 @@
 //! The `parallax` command line.
 
+mod block;
 mod demo;
 mod run;
 
@@ -37,6 +38,11 @@ pub enum Command {
     Asm {
         program: PathBuf,
     },
+    /// Generate and execute blocks of transactions.
+    Block {
+        #[command(subcommand)]
+        command: block::BlockCommand,
+    },
     /// Run the main job on embedded defaults (no files, no hardware).
     Demo,
 }
@@ -50,6 +56,7 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::
             run::run(&program, &inputs, trace.as_deref(), max_steps, profile)
         }
         Command::Asm { program } => run::asm(&program),
+        Command::Block { command } => block::run(command),
         Command::Demo => demo::demo(),
     }
 }
