@@ -15,6 +15,7 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
     
     // Constant declarations
     localparam  p66 = 66'hffffffff00000001;
+    localparam  p64 = 64'hffffffff00000001;
     
     // Stub signals
     reg  [31:0] pp$0$d;
@@ -65,35 +66,35 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
     reg  [31:0] pp$15$d;
     wire  [31:0] pp$15$q;
     reg  pp$15$clock;
-    reg  [33:0] col$0$d;
-    wire  [33:0] col$0$q;
-    reg  col$0$clock;
-    reg  [33:0] col$1$d;
-    wire  [33:0] col$1$q;
-    reg  col$1$clock;
-    reg  [33:0] col$2$d;
-    wire  [33:0] col$2$q;
-    reg  col$2$clock;
-    reg  [33:0] col$3$d;
-    wire  [33:0] col$3$q;
-    reg  col$3$clock;
-    reg  [33:0] col$4$d;
-    wire  [33:0] col$4$q;
-    reg  col$4$clock;
-    reg  [33:0] col$5$d;
-    wire  [33:0] col$5$q;
-    reg  col$5$clock;
-    reg  [33:0] col$6$d;
-    wire  [33:0] col$6$q;
-    reg  col$6$clock;
-    reg  [49:0] e01$d;
-    wire  [49:0] e01$q;
+    reg  [31:0] c0$d;
+    wire  [31:0] c0$q;
+    reg  c0$clock;
+    reg  [32:0] c1$d;
+    wire  [32:0] c1$q;
+    reg  c1$clock;
+    reg  [33:0] c2$d;
+    wire  [33:0] c2$q;
+    reg  c2$clock;
+    reg  [33:0] c3$d;
+    wire  [33:0] c3$q;
+    reg  c3$clock;
+    reg  [33:0] c4$d;
+    wire  [33:0] c4$q;
+    reg  c4$clock;
+    reg  [32:0] c5$d;
+    wire  [32:0] c5$q;
+    reg  c5$clock;
+    reg  [31:0] c6$d;
+    wire  [31:0] c6$q;
+    reg  c6$clock;
+    reg  [48:0] e01$d;
+    wire  [48:0] e01$q;
     reg  e01$clock;
     reg  [49:0] e23$d;
     wire  [49:0] e23$q;
     reg  e23$clock;
-    reg  [49:0] e45$d;
-    wire  [49:0] e45$q;
+    reg  [48:0] e45$d;
+    wire  [48:0] e45$q;
     reg  e45$clock;
     reg  [31:0] e6$d;
     wire  [31:0] e6$q;
@@ -101,8 +102,8 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
     reg  [82:0] f0$d;
     wire  [82:0] f0$q;
     reg  f0$clock;
-    reg  [64:0] f1$d;
-    wire  [64:0] f1$q;
+    reg  [63:0] f1$d;
+    wire  [63:0] f1$q;
     reg  f1$clock;
     reg  [127:0] prod$d;
     wire  [127:0] prod$q;
@@ -113,9 +114,9 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
     reg  [32:0] rb$d;
     wire  [32:0] rb$q;
     reg  rb$clock;
-    reg  [65:0] d$d;
-    wire  [65:0] d$q;
-    reg  d$clock;
+    reg  [65:0] diff$d;
+    wire  [65:0] diff$q;
+    reg  diff$clock;
     reg  [63:0] out$d;
     wire  [63:0] out$q;
     reg  out$clock;
@@ -125,8 +126,8 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
     wire  valid$out_valid;
     
     // Local signals
-    reg  [65:0] d_plus_p;
-    reg  [65:0] d_minus_p;
+    reg  [63:0] lo_plus_p;
+    reg  [63:0] lo_minus_p;
     
     // Sub module instances
     top$pp$0 pp$0(
@@ -209,40 +210,40 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
         .q(pp$15$q),
         .clock(pp$15$clock)
     );
-    top$col$0 col$0(
-        .d(col$0$d),
-        .q(col$0$q),
-        .clock(col$0$clock)
+    top$c0 c0(
+        .d(c0$d),
+        .q(c0$q),
+        .clock(c0$clock)
     );
-    top$col$1 col$1(
-        .d(col$1$d),
-        .q(col$1$q),
-        .clock(col$1$clock)
+    top$c1 c1(
+        .d(c1$d),
+        .q(c1$q),
+        .clock(c1$clock)
     );
-    top$col$2 col$2(
-        .d(col$2$d),
-        .q(col$2$q),
-        .clock(col$2$clock)
+    top$c2 c2(
+        .d(c2$d),
+        .q(c2$q),
+        .clock(c2$clock)
     );
-    top$col$3 col$3(
-        .d(col$3$d),
-        .q(col$3$q),
-        .clock(col$3$clock)
+    top$c3 c3(
+        .d(c3$d),
+        .q(c3$q),
+        .clock(c3$clock)
     );
-    top$col$4 col$4(
-        .d(col$4$d),
-        .q(col$4$q),
-        .clock(col$4$clock)
+    top$c4 c4(
+        .d(c4$d),
+        .q(c4$q),
+        .clock(c4$clock)
     );
-    top$col$5 col$5(
-        .d(col$5$d),
-        .q(col$5$q),
-        .clock(col$5$clock)
+    top$c5 c5(
+        .d(c5$d),
+        .q(c5$q),
+        .clock(c5$clock)
     );
-    top$col$6 col$6(
-        .d(col$6$d),
-        .q(col$6$q),
-        .clock(col$6$clock)
+    top$c6 c6(
+        .d(c6$d),
+        .q(c6$q),
+        .clock(c6$clock)
     );
     top$e01 e01(
         .d(e01$d),
@@ -289,10 +290,10 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
         .q(rb$q),
         .clock(rb$clock)
     );
-    top$d d(
-        .d(d$d),
-        .q(d$q),
-        .clock(d$clock)
+    top$diff diff(
+        .d(diff$d),
+        .q(diff$q),
+        .clock(diff$clock)
     );
     top$out out(
         .d(out$d),
@@ -308,6 +309,13 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
     
     // Update code
     always @(*) begin
+        c0$clock = clock;
+        c1$clock = clock;
+        c2$clock = clock;
+        c3$clock = clock;
+        c4$clock = clock;
+        c5$clock = clock;
+        c6$clock = clock;
         e01$clock = clock;
         e23$clock = clock;
         e45$clock = clock;
@@ -317,8 +325,15 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
         prod$clock = clock;
         ra$clock = clock;
         rb$clock = clock;
-        d$clock = clock;
+        diff$clock = clock;
         out$clock = clock;
+        c0$d = c0$q;
+        c1$d = c1$q;
+        c2$d = c2$q;
+        c3$d = c3$q;
+        c4$d = c4$q;
+        c5$d = c5$q;
+        c6$d = c6$q;
         e01$d = e01$q;
         e23$d = e23$q;
         e45$d = e45$q;
@@ -328,7 +343,7 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
         prod$d = prod$q;
         ra$d = ra$q;
         rb$d = rb$q;
-        d$d = d$q;
+        diff$d = diff$q;
         out$d = out$q;
         pp$0$clock = clock;
         pp$1$clock = clock;
@@ -346,13 +361,6 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
         pp$13$clock = clock;
         pp$14$clock = clock;
         pp$15$clock = clock;
-        col$0$clock = clock;
-        col$1$clock = clock;
-        col$2$clock = clock;
-        col$3$clock = clock;
-        col$4$clock = clock;
-        col$5$clock = clock;
-        col$6$clock = clock;
         valid$clock = clock;
         valid$reset = reset;
         valid$in_valid = in_valid;
@@ -372,33 +380,33 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
         pp$13$d = a[(3 * 32'h10)+:(16)] * b[(1 * 32'h10)+:(16)];
         pp$14$d = a[(3 * 32'h10)+:(16)] * b[(2 * 32'h10)+:(16)];
         pp$15$d = a[(3 * 32'h10)+:(16)] * b[(3 * 32'h10)+:(16)];
-        col$0$d = ((pp$0$q) & 34'h3ffffffff);
-        col$1$d = ((pp$1$q) & 34'h3ffffffff) + ((pp$4$q) & 34'h3ffffffff);
-        col$2$d = ((pp$2$q) & 34'h3ffffffff) + ((pp$5$q) & 34'h3ffffffff) + ((pp$8$q) & 34'h3ffffffff);
-        col$3$d = (((pp$3$q) & 34'h3ffffffff) + ((pp$6$q) & 34'h3ffffffff)) + (((pp$9$q) & 34'h3ffffffff) + ((pp$12$q) & 34'h3ffffffff));
-        col$4$d = ((pp$7$q) & 34'h3ffffffff) + ((pp$10$q) & 34'h3ffffffff) + ((pp$13$q) & 34'h3ffffffff);
-        col$5$d = ((pp$11$q) & 34'h3ffffffff) + ((pp$14$q) & 34'h3ffffffff);
-        col$6$d = ((pp$15$q) & 34'h3ffffffff);
-        e01$d = ((col$0$q) & 50'h3ffffffffffff) + (((col$1$q) & 50'h3ffffffffffff) << 32'h10);
-        e23$d = ((col$2$q) & 50'h3ffffffffffff) + (((col$3$q) & 50'h3ffffffffffff) << 32'h10);
-        e45$d = ((col$4$q) & 50'h3ffffffffffff) + (((col$5$q) & 50'h3ffffffffffff) << 32'h10);
-        e6$d = col$6$q[(32'h0)+:(32)];
+        c0$d = pp$0$q;
+        c1$d = ((pp$1$q) & 33'h1ffffffff) + ((pp$4$q) & 33'h1ffffffff);
+        c2$d = ((pp$2$q) & 34'h3ffffffff) + ((pp$5$q) & 34'h3ffffffff) + ((pp$8$q) & 34'h3ffffffff);
+        c3$d = (((pp$3$q) & 34'h3ffffffff) + ((pp$6$q) & 34'h3ffffffff)) + (((pp$9$q) & 34'h3ffffffff) + ((pp$12$q) & 34'h3ffffffff));
+        c4$d = ((pp$7$q) & 34'h3ffffffff) + ((pp$10$q) & 34'h3ffffffff) + ((pp$13$q) & 34'h3ffffffff);
+        c5$d = ((pp$11$q) & 33'h1ffffffff) + ((pp$14$q) & 33'h1ffffffff);
+        c6$d = pp$15$q;
+        e01$d = ((c0$q) & 49'h1ffffffffffff) + (((c1$q) & 49'h1ffffffffffff) << 32'h10);
+        e23$d = ((c2$q) & 50'h3ffffffffffff) + (((c3$q) & 50'h3ffffffffffff) << 32'h10);
+        e45$d = ((c4$q) & 49'h1ffffffffffff) + (((c5$q) & 49'h1ffffffffffff) << 32'h10);
+        e6$d = c6$q;
         f0$d = ((e01$q) & 83'h7ffffffffffffffffffff) + (((e23$q) & 83'h7ffffffffffffffffffff) << 32'h20);
-        f1$d = ((e45$q) & 65'h1ffffffffffffffff) + (((e6$q) & 65'h1ffffffffffffffff) << 32'h20);
+        f1$d = ((e45$q) & 64'hffffffffffffffff) + (((e6$q) & 64'hffffffffffffffff) << 32'h20);
         prod$d = ((f0$q) & 128'hffffffffffffffffffffffffffffffff) + (((f1$q) & 128'hffffffffffffffffffffffffffffffff) << 32'h40);
         ra$d = ((prod$q[(32'h0)+:(64)]) & 65'h1ffffffffffffffff) + (((prod$q[(32'h40)+:(32)]) & 65'h1ffffffffffffffff) << 32'h20);
         rb$d = ((prod$q[(32'h40)+:(32)]) & 33'h1ffffffff) + ((prod$q[(32'h60)+:(32)]) & 33'h1ffffffff);
-        d$d = ((ra$q) & 66'h3ffffffffffffffff) - ((rb$q) & 66'h3ffffffffffffffff);
-        d_plus_p = d$q + p66;
-        d_minus_p = d$q - p66;
-        if (d$q[32'h41]) begin
-            out$d = d_plus_p[(32'h0)+:(64)];
+        diff$d = ((ra$q) & 66'h3ffffffffffffffff) - ((rb$q) & 66'h3ffffffffffffffff);
+        lo_plus_p = diff$q[(32'h0)+:(64)] + p64;
+        lo_minus_p = diff$q[(32'h0)+:(64)] - p64;
+        if (diff$q[32'h41]) begin
+            out$d = lo_plus_p;
         end
-        else if (d_minus_p[32'h41]) begin
-            out$d = d$q[(32'h0)+:(64)];
+        else if (diff$q >= p66) begin
+            out$d = lo_minus_p;
         end
         else begin
-            out$d = d_minus_p[(32'h0)+:(64)];
+            out$d = diff$q[(32'h0)+:(64)];
         end
         y = out$q;
         out_valid = valid$out_valid;
@@ -407,7 +415,45 @@ module top(clock,reset,in_valid,a,b,out_valid,y);
 endmodule // top
 
 
-module top$col$0(d,q,clock);
+module top$c0(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // top$c0
+
+
+module top$c1(d,q,clock);
+    
+    // Module arguments
+    input wire  [32:0] d;
+    output reg  [32:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 33'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // top$c1
+
+
+module top$c2(d,q,clock);
     
     // Module arguments
     input wire  [33:0] d;
@@ -423,10 +469,10 @@ module top$col$0(d,q,clock);
        q <= d;
     end
           
-endmodule // top$col$0
+endmodule // top$c2
 
 
-module top$col$1(d,q,clock);
+module top$c3(d,q,clock);
     
     // Module arguments
     input wire  [33:0] d;
@@ -442,10 +488,10 @@ module top$col$1(d,q,clock);
        q <= d;
     end
           
-endmodule // top$col$1
+endmodule // top$c3
 
 
-module top$col$2(d,q,clock);
+module top$c4(d,q,clock);
     
     // Module arguments
     input wire  [33:0] d;
@@ -461,86 +507,48 @@ module top$col$2(d,q,clock);
        q <= d;
     end
           
-endmodule // top$col$2
+endmodule // top$c4
 
 
-module top$col$3(d,q,clock);
+module top$c5(d,q,clock);
     
     // Module arguments
-    input wire  [33:0] d;
-    output reg  [33:0] q;
+    input wire  [32:0] d;
+    output reg  [32:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 34'h0;
+       q = 33'h0;
     end
     
     always @(posedge clock) begin
        q <= d;
     end
           
-endmodule // top$col$3
+endmodule // top$c5
 
 
-module top$col$4(d,q,clock);
+module top$c6(d,q,clock);
     
     // Module arguments
-    input wire  [33:0] d;
-    output reg  [33:0] q;
+    input wire  [31:0] d;
+    output reg  [31:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 34'h0;
+       q = 32'h0;
     end
     
     always @(posedge clock) begin
        q <= d;
     end
           
-endmodule // top$col$4
+endmodule // top$c6
 
 
-module top$col$5(d,q,clock);
-    
-    // Module arguments
-    input wire  [33:0] d;
-    output reg  [33:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 34'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // top$col$5
-
-
-module top$col$6(d,q,clock);
-    
-    // Module arguments
-    input wire  [33:0] d;
-    output reg  [33:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 34'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // top$col$6
-
-
-module top$d(d,q,clock);
+module top$diff(d,q,clock);
     
     // Module arguments
     input wire  [65:0] d;
@@ -556,19 +564,19 @@ module top$d(d,q,clock);
        q <= d;
     end
           
-endmodule // top$d
+endmodule // top$diff
 
 
 module top$e01(d,q,clock);
     
     // Module arguments
-    input wire  [49:0] d;
-    output reg  [49:0] q;
+    input wire  [48:0] d;
+    output reg  [48:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 50'h0;
+       q = 49'h0;
     end
     
     always @(posedge clock) begin
@@ -600,13 +608,13 @@ endmodule // top$e23
 module top$e45(d,q,clock);
     
     // Module arguments
-    input wire  [49:0] d;
-    output reg  [49:0] q;
+    input wire  [48:0] d;
+    output reg  [48:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 50'h0;
+       q = 49'h0;
     end
     
     always @(posedge clock) begin
@@ -657,13 +665,13 @@ endmodule // top$f0
 module top$f1(d,q,clock);
     
     // Module arguments
-    input wire  [64:0] d;
-    output reg  [64:0] q;
+    input wire  [63:0] d;
+    output reg  [63:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 65'h0;
+       q = 64'h0;
     end
     
     always @(posedge clock) begin

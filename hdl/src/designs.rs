@@ -4,7 +4,7 @@
 //! To add a core: write a `fn verilog_*` (usually `top_verilog::<YourCore>()`), a vector
 //! generator that computes the expected outputs with plonky2, and one [Design] line in [DESIGNS].
 
-use crate::field::{GlAdd, GlMul, GlSub, EDGES, P};
+use crate::field::{GlAdd, GlMul, GlSub, EDGES, NONCANONICAL_EDGES, P};
 use crate::harness::{HarnessSpec, Port, Vector};
 use plonky2::field::goldilocks_field::GoldilocksField as F;
 use plonky2::field::types::{Field, PrimeField64};
@@ -93,8 +93,26 @@ fn binop_vectors(rng: &mut StdRng, count: usize, op: fn(F, F) -> F) -> Vec<Vecto
         .collect()
 }
 
+/// The multiplier reduces any 128-bit product, so its vectors also cover non-canonical operands:
+/// all pairs of canonical and non-canonical edges, then 1 in 8 random pairs from all of u64.
 fn mul_vectors(rng: &mut StdRng, count: usize) -> Vec<Vector> {
-    binop_vectors(rng, count, |a, b| a * b)
+    let edges: Vec<u64> = EDGES.iter().chain(&NONCANONICAL_EDGES).copied().collect();
+    let mut pairs: Vec<(u64, u64)> =
+        edges.iter().flat_map(|&a| edges.iter().map(move |&b| (a, b))).take(count).collect();
+    while pairs.len() < count {
+        pairs.push(if rng.gen_ratio(1, 8) {
+            (rng.gen(), rng.gen())
+        } else {
+            (random_operand(rng), random_operand(rng))
+        });
+    }
+    pairs
+        .into_iter()
+        .map(|(a, b)| {
+            let y = (F::from_noncanonical_u64(a) * F::from_noncanonical_u64(b)).to_canonical_u64();
+            Vector { inputs: vec![vec![a], vec![b]], outputs: vec![vec![y]] }
+        })
+        .collect()
 }
 
 fn add_vectors(rng: &mut StdRng, count: usize) -> Vec<Vector> {

@@ -155,8 +155,11 @@ pub fn testbench(spec: &HarnessSpec, count: usize, vector_path: &str) -> String 
     line!("          failed = failed + 1;");
     line!("          if (failed <= 10) begin");
     line!("            $display(\"FAIL vector %0d: latency %0d (want %0d)\", got, cycle - 1 - issued_at[got], LATENCY);");
-    for (p, f) in inputs.iter().chain(&outputs) {
-        line!("            $display(\"  {0} = %h (vector %h)\", {0}, {f});", p.name);
+    for (p, f) in &inputs {
+        line!("            $display(\"  input  {} = %h\", {f});", p.name);
+    }
+    for (p, f) in &outputs {
+        line!("            $display(\"  output {0} = %h, expected %h\", {0}, {f});", p.name);
     }
     line!("          end");
     line!("        end");

@@ -90,9 +90,11 @@ pub fn mul_tiles(a: u64, b: u64) -> [u32; 16] {
     t
 }
 
-/// Bit-model of the product half of [GlMul] (stages 1-5): tiles, then 34-bit column sums
-/// c_k = sum over i+j=k of a_i*b_j, then pairwise combination into the exact 128-bit product.
-pub fn mul_product_model(a: u64, b: u64) -> u128 {
+/// Stages 2-4 of [GlMul]: column sums `c[k] = sum over i+j=k of a_i*b_j`, the pairs
+/// `e = [c0 + c1<<16, c2 + c3<<16, c4 + c5<<16, c6]` and the halves `f = [e0 + e1<<32, e2 + e3<<32]`.
+/// Every term is non-negative, so the all-ones inputs maximise each value; a test checks the
+/// register widths chosen in `mul.rs` against that maximum.
+pub fn mul_intermediates(a: u64, b: u64) -> ([u128; 7], [u128; 4], [u128; 2]) {
     let t = mul_tiles(a, b).map(|x| x as u128);
     let c = [
         t[0],
@@ -103,10 +105,15 @@ pub fn mul_product_model(a: u64, b: u64) -> u128 {
         t[11] + t[14],
         t[15],
     ];
-    let (e01, e23, e45, e6) = (c[0] + (c[1] << 16), c[2] + (c[3] << 16), c[4] + (c[5] << 16), c[6]);
-    debug_assert!(e01 < 1 << 50 && e23 < 1 << 50 && e45 < 1 << 50 && e6 < 1 << 32);
-    let (f0, f1) = (e01 + (e23 << 32), e45 + (e6 << 32));
-    f0.wrapping_add(f1 << 64)
+    let e = [c[0] + (c[1] << 16), c[2] + (c[3] << 16), c[4] + (c[5] << 16), c[6]];
+    let f = [e[0] + (e[1] << 32), e[2] + (e[3] << 32)];
+    (c, e, f)
+}
+
+/// Bit-model of the product half of [GlMul] (stages 1-5): the exact 128-bit product f0 + f1<<64.
+pub fn mul_product_model(a: u64, b: u64) -> u128 {
+    let (_, _, f) = mul_intermediates(a, b);
+    f[0].wrapping_add(f[1] << 64)
 }
 
 /// Bit-model of the reduction half of [GlMul] (stages 6-8); correct for any 128-bit `x`.
@@ -121,10 +128,10 @@ pub fn reduce128_model(x: u128) -> u64 {
     let d = a - b; // stage 7, 66-bit two's complement in hardware
     let y = if d < 0 {
         d + P as i128
-    } else if d - (P as i128) < 0 {
-        d
-    } else {
+    } else if d >= P as i128 {
         d - P as i128
+    } else {
+        d
     }; // stage 8
     y as u64
 }
@@ -188,6 +195,22 @@ mod tests {
         for (a, b) in all.iter().flat_map(|&a| all.iter().map(move |&b| (a, b))).chain(random) {
             let want = (F::from_noncanonical_u64(a) * F::from_noncanonical_u64(b)).to_canonical_u64();
             assert_eq!(mul_model(a, b), want, "{a:#x}*{b:#x}");
+        }
+    }
+
+    #[test]
+    fn mul_register_widths_hold_the_largest_values() {
+        let bits = |x: u128| 128 - x.leading_zeros();
+        let (c, e, f) = mul_intermediates(u64::MAX, u64::MAX);
+        // Widths of c0..c6, e01/e23/e45/e6, f0/f1 in mul.rs.
+        for (x, w) in c.iter().zip([32, 33, 34, 34, 34, 33, 32]) {
+            assert!(bits(*x) <= w, "column {x:#x} exceeds {w} bits");
+        }
+        for (x, w) in e.iter().zip([49, 50, 49, 32]) {
+            assert!(bits(*x) <= w, "pair {x:#x} exceeds {w} bits");
+        }
+        for (x, w) in f.iter().zip([83, 64]) {
+            assert!(bits(*x) <= w, "half {x:#x} exceeds {w} bits");
         }
     }
 
