@@ -64,7 +64,11 @@ fn port_hex(port: &Port, value: &[u64]) -> anyhow::Result<String> {
             top >> (port.width % 4) != 0
         })
     {
-        anyhow::bail!("value {hex} does not fit port `{}` ({} bits)", port.name, port.width);
+        anyhow::bail!(
+            "value {hex} does not fit port `{}` ({} bits)",
+            port.name,
+            port.width
+        );
     }
     Ok(format!("{trimmed:0>digits$}"))
 }
@@ -76,7 +80,11 @@ pub fn vector_file(spec: &HarnessSpec, vectors: &[Vector]) -> anyhow::Result<Str
         if v.inputs.len() != spec.inputs.len() || v.outputs.len() != spec.outputs.len() {
             anyhow::bail!("vector {n} has the wrong number of port values");
         }
-        let ports = spec.inputs.iter().zip(&v.inputs).chain(spec.outputs.iter().zip(&v.outputs));
+        let ports = spec
+            .inputs
+            .iter()
+            .zip(&v.inputs)
+            .chain(spec.outputs.iter().zip(&v.outputs));
         for (port, value) in ports {
             out.push_str(&port_hex(port, value)?);
         }
@@ -122,10 +130,15 @@ pub fn testbench(spec: &HarnessSpec, count: usize, vector_path: &str) -> String 
     line!("  reg [W-1:0] word;");
     line!("  integer cycle = 0, sent = 0, got = 0, passed = 0, failed = 0, idle = 0, ok;");
     line!("  reg [15:0] lfsr = 16'hACE1;");
-    let mut ports = vec![".clock(clock)", ".reset(reset)", ".in_valid(in_valid)", ".out_valid(out_valid)"]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
+    let mut ports = vec![
+        ".clock(clock)",
+        ".reset(reset)",
+        ".in_valid(in_valid)",
+        ".out_valid(out_valid)",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
     for (p, _) in inputs.iter().chain(&outputs) {
         ports.push(format!(".{0}({0})", p.name));
     }
@@ -159,7 +172,10 @@ pub fn testbench(spec: &HarnessSpec, count: usize, vector_path: &str) -> String 
         line!("            $display(\"  input  {} = %h\", {f});", p.name);
     }
     for (p, f) in &outputs {
-        line!("            $display(\"  output {0} = %h, expected %h\", {0}, {f});", p.name);
+        line!(
+            "            $display(\"  output {0} = %h, expected %h\", {0}, {f});",
+            p.name
+        );
     }
     line!("          end");
     line!("        end");
@@ -201,11 +217,22 @@ mod tests {
         }
         const IN: &[Port] = &[Port::new("a", 64), Port::new("flag", 1)];
         const OUT: &[Port] = &[Port::new("wide", 72)];
-        let spec = HarnessSpec { latency: 1, inputs: IN, outputs: OUT, vectors: none };
-        let v = Vector { inputs: vec![vec![0xab], vec![1]], outputs: vec![vec![u64::MAX, 0xff]] };
+        let spec = HarnessSpec {
+            latency: 1,
+            inputs: IN,
+            outputs: OUT,
+            vectors: none,
+        };
+        let v = Vector {
+            inputs: vec![vec![0xab], vec![1]],
+            outputs: vec![vec![u64::MAX, 0xff]],
+        };
         let text = vector_file(&spec, &[v]).unwrap();
         assert_eq!(text, format!("{:016x}1{}\n", 0xab, "ffffffffffffffffff"));
-        let too_big = Vector { inputs: vec![vec![0], vec![2]], outputs: vec![vec![0, 0]] };
+        let too_big = Vector {
+            inputs: vec![vec![0], vec![2]],
+            outputs: vec![vec![0, 0]],
+        };
         assert!(vector_file(&spec, &[too_big]).is_err());
         let tb = testbench(&spec, 1, "x.hex");
         assert!(tb.contains("localparam integer W = 140;") && tb.contains("flag <= word[72+:1];"));

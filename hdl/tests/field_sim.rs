@@ -16,7 +16,10 @@ const RESET_CYCLES: usize = 3;
 /// Every pair of edge values, then uniform random canonical pairs, `n` in all.
 fn operands(n: usize, seed: u64) -> Vec<(u64, u64)> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let mut v: Vec<_> = EDGES.iter().flat_map(|&a| EDGES.iter().map(move |&b| (a, b))).collect();
+    let mut v: Vec<_> = EDGES
+        .iter()
+        .flat_map(|&a| EDGES.iter().map(move |&b| (a, b)))
+        .collect();
     while v.len() < n {
         v.push((rng.gen_range(0..P), rng.gen_range(0..P)));
     }
@@ -47,7 +50,11 @@ macro_rules! run_binop {
                 wait_clock_true!(ep, clock, x);
                 // Sample right after the rising edge: outputs of the register stage.
                 if x.out_valid.val() {
-                    tb_trace.lock().unwrap().results.push((t, x.y.val().to_u64()));
+                    tb_trace
+                        .lock()
+                        .unwrap()
+                        .results
+                        .push((t, x.y.val().to_u64()));
                 }
                 // Drive inputs for the next edge.
                 x.reset.next = t < RESET_CYCLES;
@@ -67,7 +74,8 @@ macro_rules! run_binop {
         });
         let mut uut = <$ty>::default();
         uut.connect_all();
-        sim.run(Box::new(uut), (cycles as u64 + 4) * 10_000).unwrap();
+        sim.run(Box::new(uut), (cycles as u64 + 4) * 10_000)
+            .unwrap();
         let t = std::mem::take(&mut *trace.lock().unwrap());
         t
     }};
@@ -76,10 +84,24 @@ macro_rules! run_binop {
 /// Checks outputs bit-exactly against `reference`, and that each result comes exactly `latency`
 /// cycles after its input with no extra or missing valid.
 fn check(name: &str, ops: &[(u64, u64)], trace: &Trace, latency: usize, reference: fn(F, F) -> F) {
-    assert_eq!(trace.issued.len(), ops.len(), "{name}: not all inputs were driven");
-    assert_eq!(trace.results.len(), ops.len(), "{name}: out_valid count != in_valid count");
-    for (n, ((&(a, b), &issued), &(seen, y))) in ops.iter().zip(&trace.issued).zip(&trace.results).enumerate() {
-        let want = reference(F::from_noncanonical_u64(a), F::from_noncanonical_u64(b)).to_canonical_u64();
+    assert_eq!(
+        trace.issued.len(),
+        ops.len(),
+        "{name}: not all inputs were driven"
+    );
+    assert_eq!(
+        trace.results.len(),
+        ops.len(),
+        "{name}: out_valid count != in_valid count"
+    );
+    for (n, ((&(a, b), &issued), &(seen, y))) in ops
+        .iter()
+        .zip(&trace.issued)
+        .zip(&trace.results)
+        .enumerate()
+    {
+        let want =
+            reference(F::from_noncanonical_u64(a), F::from_noncanonical_u64(b)).to_canonical_u64();
         assert_eq!(y, want, "{name} vector {n}: a={a:#x} b={b:#x}");
         assert_eq!(seen - issued, latency, "{name} vector {n}: latency");
     }
@@ -104,7 +126,12 @@ fn gl_mul_matches_plonky2() {
     // The multiplier also accepts non-canonical operands (high 32 bits all ones, p, p + 1).
     let mut ops: Vec<(u64, u64)> = NONCANONICAL_EDGES
         .iter()
-        .flat_map(|&a| EDGES.iter().chain(&NONCANONICAL_EDGES).map(move |&b| (a, b)))
+        .flat_map(|&a| {
+            EDGES
+                .iter()
+                .chain(&NONCANONICAL_EDGES)
+                .map(move |&b| (a, b))
+        })
         .collect();
     ops.extend(operands(300 - ops.len(), 3));
     let trace = run_binop!(GlMul, ops.clone());

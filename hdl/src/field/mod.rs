@@ -51,8 +51,7 @@ pub const EDGES: [u64; 10] = [
 
 /// Non-canonical 64-bit values. [GlMul] reduces any 128-bit product, so it accepts these too
 /// (the adder and subtractor do not).
-pub const NONCANONICAL_EDGES: [u64; 4] =
-    [P, P + 1, 0xFFFF_FFFF_FFFF_FFFE, 0xFFFF_FFFF_FFFF_FFFF];
+pub const NONCANONICAL_EDGES: [u64; 4] = [P, P + 1, 0xFFFF_FFFF_FFFF_FFFE, 0xFFFF_FFFF_FFFF_FFFF];
 
 /// Bit-model of [GlAdd]: stage 1 forms the 65-bit sum s; stage 2 forms u = s + (2^32 - 1),
 /// whose bit 64 is set exactly when s >= p (then u mod 2^64 = s - p).
@@ -105,7 +104,12 @@ pub fn mul_intermediates(a: u64, b: u64) -> ([u128; 7], [u128; 4], [u128; 2]) {
         t[11] + t[14],
         t[15],
     ];
-    let e = [c[0] + (c[1] << 16), c[2] + (c[3] << 16), c[4] + (c[5] << 16), c[6]];
+    let e = [
+        c[0] + (c[1] << 16),
+        c[2] + (c[3] << 16),
+        c[4] + (c[5] << 16),
+        c[6],
+    ];
     let f = [e[0] + (e[1] << 32), e[2] + (e[3] << 32)];
     (c, e, f)
 }
@@ -122,7 +126,11 @@ pub fn mul_product_model(a: u64, b: u64) -> u128 {
 /// 2^96 = -1 (mod p) give x = lo + hl*2^32 - hl - hh = D (mod p), where
 /// -(2^32 - 1) <= D <= 2^65 - 2^33 < 2p. So D needs one of {+p, 0, -p} to become canonical.
 pub fn reduce128_model(x: u128) -> u64 {
-    let (lo, hl, hh) = (x as u64 as i128, (x >> 64) as u32 as i128, (x >> 96) as i128);
+    let (lo, hl, hh) = (
+        x as u64 as i128,
+        (x >> 64) as u32 as i128,
+        (x >> 96) as i128,
+    );
     let a = lo + (hl << 32); // stage 6, 65 bits
     let b = hl + hh; // stage 6, 33 bits
     let d = a - b; // stage 7, 66-bit two's complement in hardware
@@ -154,7 +162,10 @@ mod tests {
 
     fn pairs(n: usize) -> Vec<(u64, u64)> {
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-        let mut v: Vec<_> = EDGES.iter().flat_map(|&a| EDGES.iter().map(move |&b| (a, b))).collect();
+        let mut v: Vec<_> = EDGES
+            .iter()
+            .flat_map(|&a| EDGES.iter().map(move |&b| (a, b)))
+            .collect();
         v.extend((0..n).map(|_| (rng.gen_range(0..P), rng.gen_range(0..P))));
         v
     }
@@ -168,14 +179,22 @@ mod tests {
     #[test]
     fn add_model_matches_plonky2() {
         for (a, b) in pairs(200_000) {
-            assert_eq!(add_model(a, b), (canon(a) + canon(b)).to_canonical_u64(), "{a:#x}+{b:#x}");
+            assert_eq!(
+                add_model(a, b),
+                (canon(a) + canon(b)).to_canonical_u64(),
+                "{a:#x}+{b:#x}"
+            );
         }
     }
 
     #[test]
     fn sub_model_matches_plonky2() {
         for (a, b) in pairs(200_000) {
-            assert_eq!(sub_model(a, b), (canon(a) - canon(b)).to_canonical_u64(), "{a:#x}-{b:#x}");
+            assert_eq!(
+                sub_model(a, b),
+                (canon(a) - canon(b)).to_canonical_u64(),
+                "{a:#x}-{b:#x}"
+            );
         }
     }
 
@@ -183,7 +202,11 @@ mod tests {
     fn mul_model_matches_plonky2() {
         for (a, b) in pairs(200_000) {
             assert_eq!(mul_product_model(a, b), a as u128 * b as u128);
-            assert_eq!(mul_model(a, b), (canon(a) * canon(b)).to_canonical_u64(), "{a:#x}*{b:#x}");
+            assert_eq!(
+                mul_model(a, b),
+                (canon(a) * canon(b)).to_canonical_u64(),
+                "{a:#x}*{b:#x}"
+            );
         }
     }
 
@@ -192,8 +215,13 @@ mod tests {
         let all: Vec<u64> = EDGES.iter().chain(&NONCANONICAL_EDGES).copied().collect();
         let mut rng = rand::rngs::StdRng::seed_from_u64(8);
         let random = (0..10_000).map(|_| (rng.gen::<u64>(), rng.gen::<u64>()));
-        for (a, b) in all.iter().flat_map(|&a| all.iter().map(move |&b| (a, b))).chain(random) {
-            let want = (F::from_noncanonical_u64(a) * F::from_noncanonical_u64(b)).to_canonical_u64();
+        for (a, b) in all
+            .iter()
+            .flat_map(|&a| all.iter().map(move |&b| (a, b)))
+            .chain(random)
+        {
+            let want =
+                (F::from_noncanonical_u64(a) * F::from_noncanonical_u64(b)).to_canonical_u64();
             assert_eq!(mul_model(a, b), want, "{a:#x}*{b:#x}");
         }
     }
@@ -217,9 +245,24 @@ mod tests {
     #[test]
     fn reduce128_model_matches_plonky2_on_any_u128() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(9);
-        let edges = [0u128, 1, u128::MAX, u64::MAX as u128, (u64::MAX as u128) << 64, 1 << 96, (1 << 96) - 1];
-        for x in edges.into_iter().chain((0..100_000).map(|_| rng.gen::<u128>())) {
-            assert_eq!(reduce128_model(x), F::from_noncanonical_u128(x).to_canonical_u64(), "{x:#x}");
+        let edges = [
+            0u128,
+            1,
+            u128::MAX,
+            u64::MAX as u128,
+            (u64::MAX as u128) << 64,
+            1 << 96,
+            (1 << 96) - 1,
+        ];
+        for x in edges
+            .into_iter()
+            .chain((0..100_000).map(|_| rng.gen::<u128>()))
+        {
+            assert_eq!(
+                reduce128_model(x),
+                F::from_noncanonical_u128(x).to_canonical_u64(),
+                "{x:#x}"
+            );
         }
     }
 }

@@ -100,7 +100,10 @@ impl Default for GlMul {
 impl Logic for GlMul {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, c0, c1, c2, c3, c4, c5, c6, e01, e23, e45, e6, f0, f1, prod, ra, rb, diff, out);
+        dff_setup!(
+            self, clock, c0, c1, c2, c3, c4, c5, c6, e01, e23, e45, e6, f0, f1, prod, ra, rb, diff,
+            out
+        );
         for i in 0..16 {
             self.pp[i].clock.next = self.clock.val();
         }
@@ -116,34 +119,44 @@ impl Logic for GlMul {
         }
         // Stage 2: column sums (weight 2^(16k)); widths are exact for 1, 2, 3 and 4 terms
         self.c0.d.next = self.pp[0].q.val();
-        self.c1.d.next = bit_cast::<33, 32>(self.pp[1].q.val()) + bit_cast::<33, 32>(self.pp[4].q.val());
+        self.c1.d.next =
+            bit_cast::<33, 32>(self.pp[1].q.val()) + bit_cast::<33, 32>(self.pp[4].q.val());
         self.c2.d.next = bit_cast::<34, 32>(self.pp[2].q.val())
             + bit_cast::<34, 32>(self.pp[5].q.val())
             + bit_cast::<34, 32>(self.pp[8].q.val());
-        self.c3.d.next = (bit_cast::<34, 32>(self.pp[3].q.val()) + bit_cast::<34, 32>(self.pp[6].q.val()))
+        self.c3.d.next = (bit_cast::<34, 32>(self.pp[3].q.val())
+            + bit_cast::<34, 32>(self.pp[6].q.val()))
             + (bit_cast::<34, 32>(self.pp[9].q.val()) + bit_cast::<34, 32>(self.pp[12].q.val()));
         self.c4.d.next = bit_cast::<34, 32>(self.pp[7].q.val())
             + bit_cast::<34, 32>(self.pp[10].q.val())
             + bit_cast::<34, 32>(self.pp[13].q.val());
-        self.c5.d.next = bit_cast::<33, 32>(self.pp[11].q.val()) + bit_cast::<33, 32>(self.pp[14].q.val());
+        self.c5.d.next =
+            bit_cast::<33, 32>(self.pp[11].q.val()) + bit_cast::<33, 32>(self.pp[14].q.val());
         self.c6.d.next = self.pp[15].q.val();
         // Stage 3: pair adjacent columns
-        self.e01.d.next = bit_cast::<49, 32>(self.c0.q.val()) + (bit_cast::<49, 33>(self.c1.q.val()) << 16);
-        self.e23.d.next = bit_cast::<50, 34>(self.c2.q.val()) + (bit_cast::<50, 34>(self.c3.q.val()) << 16);
-        self.e45.d.next = bit_cast::<49, 34>(self.c4.q.val()) + (bit_cast::<49, 33>(self.c5.q.val()) << 16);
+        self.e01.d.next =
+            bit_cast::<49, 32>(self.c0.q.val()) + (bit_cast::<49, 33>(self.c1.q.val()) << 16);
+        self.e23.d.next =
+            bit_cast::<50, 34>(self.c2.q.val()) + (bit_cast::<50, 34>(self.c3.q.val()) << 16);
+        self.e45.d.next =
+            bit_cast::<49, 34>(self.c4.q.val()) + (bit_cast::<49, 33>(self.c5.q.val()) << 16);
         self.e6.d.next = self.c6.q.val();
         // Stage 4: low and high halves. f1 * 2^64 <= a * b, so f1 < 2^64 and 64 bits are exact.
-        self.f0.d.next = bit_cast::<83, 49>(self.e01.q.val()) + (bit_cast::<83, 50>(self.e23.q.val()) << 32);
-        self.f1.d.next = bit_cast::<64, 49>(self.e45.q.val()) + (bit_cast::<64, 32>(self.e6.q.val()) << 32);
+        self.f0.d.next =
+            bit_cast::<83, 49>(self.e01.q.val()) + (bit_cast::<83, 50>(self.e23.q.val()) << 32);
+        self.f1.d.next =
+            bit_cast::<64, 49>(self.e45.q.val()) + (bit_cast::<64, 32>(self.e6.q.val()) << 32);
         // Stage 5: exact 128-bit product
-        self.prod.d.next = bit_cast::<128, 83>(self.f0.q.val()) + (bit_cast::<128, 64>(self.f1.q.val()) << 64);
+        self.prod.d.next =
+            bit_cast::<128, 83>(self.f0.q.val()) + (bit_cast::<128, 64>(self.f1.q.val()) << 64);
         // Stage 6: fold 2^64 = 2^32 - 1 and 2^96 = -1
         self.ra.d.next = bit_cast::<65, 64>(self.prod.q.val().get_bits::<64>(0))
             + (bit_cast::<65, 32>(self.prod.q.val().get_bits::<32>(64)) << 32);
         self.rb.d.next = bit_cast::<33, 32>(self.prod.q.val().get_bits::<32>(64))
             + bit_cast::<33, 32>(self.prod.q.val().get_bits::<32>(96));
         // Stage 7: signed difference, in [-(2^32 - 1), 2p)
-        self.diff.d.next = bit_cast::<66, 65>(self.ra.q.val()) - bit_cast::<66, 33>(self.rb.q.val());
+        self.diff.d.next =
+            bit_cast::<66, 65>(self.ra.q.val()) - bit_cast::<66, 33>(self.rb.q.val());
         // Stage 8: one conditional +p or -p makes it canonical. The result fits 64 bits, so the
         // candidates need only the low 64 bits of diff (mod 2^64 arithmetic).
         self.lo_plus_p.next = self.diff.q.val().get_bits::<64>(0) + self.p64.val();
