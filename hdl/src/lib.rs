@@ -1,1 +1,9 @@
 //! Rust-HDL designs of the Parallax accelerator and their Verilog emission into `bitstreams/rtl/`.
+//!
+//! - [field]: Goldilocks add/sub/mul pipelines (the building blocks of the Poseidon and NTT cores).
+//! - [designs]: the table of top-level designs that `emit` writes and `scripts/hdl-check.sh` checks.
+//! - [harness]: the vector-file + Verilog-testbench generator that runs emitted RTL against plonky2.
+
+pub mod designs;
+pub mod field;
+pub mod harness;

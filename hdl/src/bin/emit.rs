@@ -1,0 +1,181 @@
+//! Writes every design of `parallax_hdl::designs::DESIGNS` to `bitstreams/rtl/<name>.v`.
+//!
+//! ```text
+//! emit [--rtl-dir DIR]             write all designs
+//! emit --check [--rtl-dir DIR]     exit 1 naming files that differ from what the code emits
+//! emit --list                      print design names, one per line
+//! emit --harness NAME --dir DIR [--count N] [--seed S]
+//!                                  write DIR/NAME.hex (plonky2 vectors) and DIR/NAME_tb.v
+//! ```
+
+use anyhow::{anyhow, bail, Context, Result};
+use parallax_hdl::designs::{self, DESIGNS};
+use parallax_hdl::harness;
+use rand::SeedableRng;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// `<workspace root>/bitstreams/rtl`; the workspace root is the parent of this crate.
+fn default_rtl_dir() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).join("bitstreams/rtl")
+}
+
+struct Args {
+    mode: Mode,
+    rtl_dir: PathBuf,
+    harness_dir: Option<PathBuf>,
+    count: usize,
+    seed: u64,
+}
+
+enum Mode {
+    Write,
+    Check,
+    List,
+    Harness(String),
+}
+
+fn parse_args() -> Result<Args> {
+    let mut args = Args {
+        mode: Mode::Write,
+        rtl_dir: default_rtl_dir(),
+        harness_dir: None,
+        count: 4096,
+        seed: 1,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| it.next().ok_or_else(|| anyhow!("{flag} needs a value"));
+        match arg.as_str() {
+            "--check" => args.mode = Mode::Check,
+            "--list" => args.mode = Mode::List,
+            "--harness" => args.mode = Mode::Harness(value("--harness")?),
+            "--rtl-dir" => args.rtl_dir = value("--rtl-dir")?.into(),
+            "--dir" => args.harness_dir = Some(value("--dir")?.into()),
+            "--count" => {
+                let v = value("--count")?;
+                args.count = v
+                    .parse()
+                    .with_context(|| format!("--count {v}: not a number"))?;
+            }
+            "--seed" => {
+                let v = value("--seed")?;
+                args.seed = v
+                    .parse()
+                    .with_context(|| format!("--seed {v}: not a number"))?;
+            }
+            "-h" | "--help" => {
+                println!("usage: emit [--check] [--rtl-dir DIR] | --list | --harness NAME --dir DIR [--count N] [--seed S]");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument `{other}` (try --help)"),
+        }
+    }
+    Ok(args)
+}
+
+fn write_all(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for design in DESIGNS {
+        let path = dir.join(format!("{}.v", design.name));
+        std::fs::write(&path, design.rtl_text())
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Returns the files that are missing, differ, or are in the directory but not in the table.
+fn stale_files(dir: &Path) -> Result<Vec<String>> {
+    let mut stale = vec![];
+    for design in DESIGNS {
+        let path = dir.join(format!("{}.v", design.name));
+        match std::fs::read_to_string(&path) {
+            Ok(text) if text == design.rtl_text() => {}
+            Ok(_) => stale.push(format!("{} (differs from the code)", path.display())),
+            Err(e) => stale.push(format!("{} ({e})", path.display())),
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = name.strip_suffix(".v") {
+                if designs::find(stem).is_none() {
+                    stale.push(format!(
+                        "{} (no design of that name)",
+                        entry.path().display()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(stale)
+}
+
+fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> {
+    let design = designs::find(name).ok_or_else(|| {
+        let names: Vec<_> = DESIGNS.iter().map(|d| d.name).collect();
+        anyhow!("no design `{name}` (known: {})", names.join(", "))
+    })?;
+    if count == 0 {
+        bail!("--count must be at least 1");
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let spec = &design.harness;
+    let vectors = (spec.vectors)(&mut rand::rngs::StdRng::seed_from_u64(seed), count);
+    let hex_path = dir.join(format!("{name}.hex"));
+    let tb_path = dir.join(format!("{name}_tb.v"));
+    std::fs::write(&hex_path, harness::vector_file(spec, &vectors)?)
+        .with_context(|| format!("writing {}", hex_path.display()))?;
+    let hex_str = hex_path
+        .to_str()
+        .ok_or_else(|| anyhow!("non-UTF-8 path {}", hex_path.display()))?;
+    std::fs::write(&tb_path, harness::testbench(spec, vectors.len(), hex_str))
+        .with_context(|| format!("writing {}", tb_path.display()))?;
+    println!(
+        "wrote {} ({} vectors) and {}",
+        hex_path.display(),
+        vectors.len(),
+        tb_path.display()
+    );
+    Ok(())
+}
+
+fn run() -> Result<ExitCode> {
+    let args = parse_args()?;
+    match args.mode {
+        Mode::Write => write_all(&args.rtl_dir)?,
+        Mode::List => DESIGNS.iter().for_each(|d| println!("{}", d.name)),
+        Mode::Check => {
+            let stale = stale_files(&args.rtl_dir)?;
+            if !stale.is_empty() {
+                eprintln!("RTL out of date; run `cargo run --release -p parallax-hdl --bin emit`:");
+                stale.iter().for_each(|s| eprintln!("  {s}"));
+                return Ok(ExitCode::FAILURE);
+            }
+            println!(
+                "{} designs up to date in {}",
+                DESIGNS.len(),
+                args.rtl_dir.display()
+            );
+        }
+        Mode::Harness(name) => {
+            let dir = args
+                .harness_dir
+                .ok_or_else(|| anyhow!("--harness needs --dir DIR"))?;
+            write_harness(&name, &dir, args.count, args.seed)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
