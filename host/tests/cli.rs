@@ -79,3 +79,28 @@ fn demo_runs_every_example() {
         assert!(out.lines().any(|l| l.starts_with(ex.name)), "{} missing from\n{out}", ex.name);
     }
 }
+
+#[test]
+fn block_gen_and_exec_agree_serial_and_parallel() {
+    let dir = std::env::temp_dir().join(format!("parallax-cli-block-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("b.json");
+    let p = path.to_str().unwrap();
+    let (ok, out, err) = parallax(&["block", "gen", "--txs", "300", "--accounts", "20", "--contention", "0.5", "--seed", "4", "-o", p]);
+    assert!(ok, "{err}");
+    assert!(out.contains("wrote 300 transactions"), "{out}");
+    let root = |out: &str| out.lines().find(|l| l.contains("post-state root")).unwrap().split_whitespace().last().unwrap().to_string();
+    let (ok, serial, err) = parallax(&["block", "exec", p, "--serial"]);
+    assert!(ok, "{err}");
+    let (ok, parallel, err) = parallax(&["block", "exec", p, "--threads", "4"]);
+    assert!(ok, "{err}");
+    assert_eq!(root(&serial), root(&parallel));
+    assert!(parallel.contains("parallel, 4 threads") && parallel.contains("failures"), "{parallel}");
+
+    std::fs::write(&path, "{\"contracts\": 3}").unwrap();
+    let (ok, _, err) = parallax(&["block", "exec", p]);
+    assert!(!ok && err.contains("cannot load block") && err.contains("not valid JSON"), "{err}");
+    let (ok, _, err) = parallax(&["block", "gen", "--contention", "2", "-o", p]);
+    assert!(!ok && err.contains("--contention must be between 0 and 1"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}
