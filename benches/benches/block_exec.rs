@@ -1,5 +1,6 @@
 //! Block execution throughput: serial against Block-STM parallel execution on all cores, at
-//! contention 0, 0.1, 0.5 and 1.0, in one run. Includes the post-state root update.
+//! contention 0, 0.1, 0.5 and 1.0, in one run; and the post-state root update that follows
+//! either (the same work for both).
 //!
 //! `cargo bench -p parallax-benches --bench block_exec`
 
@@ -23,6 +24,8 @@ fn bench_blocks(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new(format!("parallel_{threads}t"), contention), &block, |b, block| {
             b.iter(|| execute_parallel(block, threads, false))
         });
+        let out = execute_serial(&block, false);
+        g.bench_with_input(BenchmarkId::new("root_update", contention), &block, |b, block| b.iter(|| out.post_root(block)));
     }
     g.finish();
 }

@@ -38,7 +38,7 @@ fn check_equal(block: &Block, threads: usize) {
     let parallel = execute_parallel(block, threads, true);
     assert_eq!(parallel.receipts, serial.receipts, "receipts, {threads} threads");
     assert_eq!(parallel.writes, serial.writes, "writes, {threads} threads");
-    assert_eq!(parallel.post_root(), serial.post_root(), "root, {threads} threads");
+    assert_eq!(parallel.post_root(block), serial.post_root(block), "root, {threads} threads");
     assert_eq!(parallel.traces.len(), block.txs.len());
     assert!(parallel.traces == serial.traces, "traces differ, {threads} threads");
 }
@@ -57,14 +57,15 @@ fn generated_blocks_match_serial_at_every_contention_and_thread_count() {
 fn workloads_have_failures_and_value_dependent_paths() {
     let block = workload::generate(WorkloadParams { txs: 500, accounts: 20, contention: 0.5, seed: 7 }).unwrap();
     let out = execute_serial(&block, false);
+    let post = out.post_state(&block);
     let failed = out.receipts.iter().filter(|r| matches!(r.status, Status::Failed(_))).count();
     assert!(failed > 0 && failed < 100, "{failed} failures");
     // Token supply is conserved by transfers, failed or not.
-    let total: u64 = (0..20).map(|a| out.post_state.get(F::from_canonical_u64(workload::TOKEN), F::from_canonical_u64(a)).0).sum();
+    let total: u64 = (0..20).map(|a| post.get(F::from_canonical_u64(workload::TOKEN), F::from_canonical_u64(a)).0).sum();
     assert_eq!(total, 20 * workload::INITIAL_BALANCE);
     // The counter saw every counter transaction.
     let counter_txs = block.txs.iter().filter(|t| t.contract == workload::COUNTER).count() as u64;
-    assert_eq!(out.post_state.get(F::from_canonical_u64(workload::COUNTER), F::ZERO).0, counter_txs);
+    assert_eq!(post.get(F::from_canonical_u64(workload::COUNTER), F::ZERO).0, counter_txs);
 }
 
 fn random_block(keys: u64, txs: &[(u64, u64, u64, u64)], pre: &[(u64, u64)]) -> Block {

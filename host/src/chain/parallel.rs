@@ -123,5 +123,5 @@ pub fn execute_parallel(block: &Block, threads: usize, record_traces: bool) -> B
         traces.extend(trace.map(|t| *t));
     }
     let stats = ExecStats { executions: shared.executions.into_inner(), validations: shared.validations.into_inner() };
-    BlockOutcome::new(block, receipts, shared.mv.snapshot(), traces, stats)
+    BlockOutcome::new(receipts, shared.mv.snapshot(), traces, stats)
 }

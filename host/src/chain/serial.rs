@@ -36,5 +36,5 @@ pub fn execute_serial(block: &Block, record_traces: bool) -> BlockOutcome {
     }
     let n = block.txs.len() as u64;
     let stats = ExecStats { executions: n, validations: 0 };
-    BlockOutcome::new(block, receipts, overlay.writes, traces, stats)
+    BlockOutcome::new(receipts, overlay.writes, traces, stats)
 }

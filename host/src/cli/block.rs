@@ -64,6 +64,9 @@ pub fn run(cmd: BlockCommand) -> anyhow::Result<()> {
             let secs = start.elapsed().as_secs_f64();
             let mode = if serial { "serial".to_string() } else { format!("parallel, {threads} threads") };
             print_outcome(&b, &out, &mode, secs);
+            let start = Instant::now();
+            let root = out.post_root(&b);
+            println!("  post-state root {} (tree update {:.1} ms)", root_hex(&root), start.elapsed().as_secs_f64() * 1e3);
         }
     }
     Ok(())
@@ -80,5 +83,4 @@ pub fn print_outcome(block: &Block, out: &BlockOutcome, mode: &str, secs: f64) {
         out.stats.re_executions(n),
         out.stats.validations
     );
-    println!("  post-state root {}", root_hex(&out.post_root()));
 }
