@@ -79,3 +79,28 @@ fn demo_runs_every_example() {
         assert!(out.lines().any(|l| l.starts_with(ex.name)), "{} missing from\n{out}", ex.name);
     }
 }
+
+#[test]
+fn prove_then_verify_via_cli() {
+    let dir = std::env::temp_dir().join(format!("plx-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let proof = dir.join("fib.proof");
+    let bin = env!("CARGO_BIN_EXE_parallax");
+    let prog = concat!(env!("CARGO_MANIFEST_DIR"), "/programs/fib.asm");
+    let out = std::process::Command::new(bin)
+        .args(["prove", prog, "--input", "calldata=30", "-o"])
+        .arg(&proof)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new(bin).args(["verify"]).arg(&proof).args(["--program", prog]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("outputs: [832040]"));
+    // a truncated file is a clear error, not a panic
+    let bytes = std::fs::read(&proof).unwrap();
+    std::fs::write(&proof, &bytes[..bytes.len() / 3]).unwrap();
+    let out = std::process::Command::new(bin).args(["verify"]).arg(&proof).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("truncated") && !err.contains("panicked"), "{err}");
+}

@@ -391,3 +391,69 @@ fn forged_storage_read_rejected() {
     });
     assert_rejected(r, "cross-table");
 }
+
+#[test]
+fn proof_file_round_trip_and_malformed_files() {
+    use parallax::prover::file::{self, FileError};
+    let p = example("fib").unwrap().assemble().unwrap();
+    let proof = prover::prove(&p, &inputs(&[5]), &CpuCommitter, &mut timing()).unwrap();
+    let bytes = file::to_bytes(&proof);
+    let back = file::from_bytes(&bytes).unwrap();
+    assert_eq!(back.claim, proof.claim);
+    prover::verify(&back).unwrap();
+
+    assert_eq!(file::from_bytes(b"NOTAPROOF....").unwrap_err(), FileError::BadMagic);
+    let mut v2 = bytes.clone();
+    v2[8] = 2;
+    assert_eq!(file::from_bytes(&v2).unwrap_err(), FileError::Version { found: 2 });
+    for cut in [0, 8, 12, 100, bytes.len() / 2, bytes.len() - 1] {
+        assert!(file::from_bytes(&bytes[..cut]).is_err(), "truncated at {cut}");
+    }
+    // Flipped bytes all over the file: a parse error or a rejected proof, never a panic or a pass.
+    let step = bytes.len() / 97;
+    for i in (12..bytes.len()).step_by(step) {
+        let mut bad = bytes.clone();
+        bad[i] ^= 0x5a;
+        if let Ok(p) = file::from_bytes(&bad) {
+            assert!(prover::verify(&p).is_err(), "corruption at byte {i} accepted");
+        }
+    }
+}
+
+mod tables_pass_stark_testing {
+    use parallax::prover::{bitwise::BitwiseStark, cpu::CpuStark, memory::MemoryStark, public::PublicStark, range::RangeStark, C, D, F};
+    use starky::stark_testing::{test_stark_circuit_constraints, test_stark_low_degree};
+
+    macro_rules! check {
+        ($name:ident, $stark:expr) => {
+            #[test]
+            fn $name() {
+                test_stark_low_degree::<F, _, D>($stark).unwrap();
+                test_stark_circuit_constraints::<F, C, _, D>($stark).unwrap();
+            }
+        };
+    }
+    check!(cpu, CpuStark);
+    check!(memory, MemoryStark);
+    check!(range, RangeStark);
+    check!(bitwise, BitwiseStark);
+    check!(public, PublicStark::<5>);
+}
+
+/// Pins the column layouts (docs/proving.md lists them): a change here must update the docs.
+#[test]
+fn column_layout_snapshot() {
+    use parallax::prover::{bitwise, io, memory, range, rom};
+    let widths = [
+        cpu::NUM_COLUMNS,
+        rom::NUM_COLUMNS,
+        io::CD_COLUMNS,
+        io::OUT_COLUMNS,
+        io::ST_COLUMNS,
+        memory::NUM_COLUMNS,
+        range::NUM_COLUMNS,
+        bitwise::NUM_COLUMNS,
+    ];
+    assert_eq!(widths, [76, 5, 4, 3, 5, 8, 6, 68]);
+    assert_eq!((cpu::REGS, cpu::OPS, cpu::DST, cpu::SRC_A, cpu::SRC_B), (10, 20, 46, 56, 66));
+}

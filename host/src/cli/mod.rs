@@ -1,6 +1,7 @@
 //! The `parallax` command line.
 
 mod demo;
+mod prove;
 mod run;
 
 use std::path::PathBuf;
@@ -37,6 +38,29 @@ pub enum Command {
     Asm {
         program: PathBuf,
     },
+    /// Run a program and prove the run; writes a proof file.
+    Prove {
+        /// The `.asm` file.
+        program: PathBuf,
+        /// Initial values, as for `run`.
+        #[arg(long = "input", value_name = "KEY=VALUE")]
+        inputs: Vec<String>,
+        /// Where to write the proof.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        #[arg(long, default_value_t = crate::vm::DEFAULT_MAX_STEPS)]
+        max_steps: u64,
+        /// Print the prover's time split.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Verify a proof file; prints the program hash and outputs it proves.
+    Verify {
+        proof: PathBuf,
+        /// Also check that the proof is for this program.
+        #[arg(long, value_name = "FILE")]
+        program: Option<PathBuf>,
+    },
     /// Run the main job on embedded defaults (no files, no hardware).
     Demo,
 }
@@ -50,6 +74,10 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::
             run::run(&program, &inputs, trace.as_deref(), max_steps, profile)
         }
         Command::Asm { program } => run::asm(&program),
+        Command::Prove { program, inputs, output, max_steps, timings } => {
+            prove::prove(&program, &inputs, &output, max_steps, timings)
+        }
+        Command::Verify { proof, program } => prove::verify(&proof, program.as_deref()),
         Command::Demo => demo::demo(),
     }
 }

@@ -12,6 +12,7 @@ pub mod commit;
 pub mod cpu;
 pub mod ctl;
 pub mod expr;
+pub mod file;
 pub mod io;
 pub mod memory;
 pub mod public;
