@@ -19,7 +19,7 @@ pub fn prove(path: &Path, input_args: &[String], out: &Path, max_steps: u64, tim
     let program = load_program(path)?;
     let inputs = parse_inputs(input_args, max_steps)?;
     let start = Instant::now();
-    let mut timing = TimingTree::new("prove", log::Level::Info);
+    let mut timing = TimingTree::new("prove", log::Level::Debug);
     let proof = prover::prove(&program, &inputs, &CpuCommitter, &mut timing).map_err(|e| match e {
         prover::ProveError::Execution(e) => anyhow!("{}", program.describe_error(&e)),
         e => anyhow!("{e}"),
@@ -32,6 +32,10 @@ pub fn prove(path: &Path, input_args: &[String], out: &Path, max_steps: u64, tim
     println!("program hash {}", hex(proof.claim.public_inputs().program_hash));
     println!("proved 2^{cycles} CPU rows in {secs:.2} s; {} bytes written to {}", bytes.len(), out.display());
     if timings {
+        static LOGGER: StderrLogger = StderrLogger;
+        if log::set_logger(&LOGGER).is_ok() {
+            log::set_max_level(log::LevelFilter::Debug);
+        }
         timing.print();
     }
     Ok(())
@@ -54,4 +58,19 @@ pub fn verify(path: &Path, program: Option<&Path>) -> anyhow::Result<()> {
     println!("outputs: [{}]", proof.claim.outputs.iter().map(|v| fmt_felt(*v)).collect::<Vec<_>>().join(", "));
     println!("storage accesses: {} (log hash {})", proof.claim.storage.len(), hex(pis.storage_hash));
     Ok(())
+}
+
+/// Prints `log` records (the prover's `TimingTree`) to stderr.
+struct StderrLogger;
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, m: &log::Metadata) -> bool {
+        m.level() <= log::Level::Debug
+    }
+    fn log(&self, r: &log::Record) {
+        if self.enabled(r.metadata()) {
+            eprintln!("{}", r.args());
+        }
+    }
+    fn flush(&self) {}
 }
