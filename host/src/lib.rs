@@ -2,4 +2,5 @@
 pub mod chain;
 pub mod cli;
 pub mod programs;
+pub mod prover;
 pub mod vm;

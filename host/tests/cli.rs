@@ -104,3 +104,23 @@ fn block_gen_and_exec_agree_serial_and_parallel() {
     assert!(!ok && err.contains("--contention must be between 0 and 1"), "{err}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn prove_then_verify_via_cli() {
+    let dir = std::env::temp_dir().join(format!("parallax-cli-prove-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let proof = dir.join("fib.proof");
+    let proof_path = proof.to_str().unwrap();
+    let prog = format!("{}/fib.asm", programs());
+    let (ok, _, err) = parallax(&["prove", &prog, "--input", "calldata=30", "-o", proof_path]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = parallax(&["verify", proof_path, "--program", &prog]);
+    assert!(ok, "{err}");
+    assert!(out.contains("outputs: [832040]"), "{out}");
+    // A truncated file is a clear error, not a panic.
+    let bytes = std::fs::read(&proof).unwrap();
+    std::fs::write(&proof, &bytes[..bytes.len() / 3]).unwrap();
+    let (ok, _, err) = parallax(&["verify", proof_path]);
+    assert!(!ok && err.contains("truncated") && !err.contains("panicked"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}

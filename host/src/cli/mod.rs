@@ -2,6 +2,7 @@
 
 mod block;
 mod demo;
+mod prove;
 mod run;
 
 use std::path::PathBuf;
@@ -43,6 +44,29 @@ pub enum Command {
         #[command(subcommand)]
         command: block::BlockCommand,
     },
+    /// Run a program and prove the run; writes a proof file.
+    Prove {
+        /// The `.asm` file.
+        program: PathBuf,
+        /// Initial values, as for `run`.
+        #[arg(long = "input", value_name = "KEY=VALUE")]
+        inputs: Vec<String>,
+        /// Where to write the proof.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        #[arg(long, default_value_t = crate::vm::DEFAULT_MAX_STEPS)]
+        max_steps: u64,
+        /// Print the prover's time split.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Verify a proof file; prints the program hash and outputs it proves.
+    Verify {
+        proof: PathBuf,
+        /// Also check that the proof is for this program.
+        #[arg(long, value_name = "FILE")]
+        program: Option<PathBuf>,
+    },
     /// Run the main job on embedded defaults (no files, no hardware).
     Demo,
 }
@@ -57,6 +81,10 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::
         }
         Command::Asm { program } => run::asm(&program),
         Command::Block { command } => block::run(command),
+        Command::Prove { program, inputs, output, max_steps, timings } => {
+            prove::prove(&program, &inputs, &output, max_steps, timings)
+        }
+        Command::Verify { proof, program } => prove::verify(&proof, program.as_deref()),
         Command::Demo => demo::demo(),
     }
 }

@@ -1,0 +1,76 @@
+//! `parallax prove` and `parallax verify`.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context};
+use plonky2::util::timing::TimingTree;
+
+use super::run::{load_program, parse_inputs};
+use crate::prover::{self, file, CpuCommitter};
+use crate::vm::isa::fmt_felt;
+use crate::vm::Program;
+
+fn hex(h: plonky2::hash::hash_types::HashOut<crate::prover::F>) -> String {
+    h.elements.iter().map(|e| format!("{:016x}", e.0)).collect()
+}
+
+pub fn prove(path: &Path, input_args: &[String], out: &Path, max_steps: u64, timings: bool) -> anyhow::Result<()> {
+    let program = load_program(path)?;
+    let inputs = parse_inputs(input_args, max_steps)?;
+    let start = Instant::now();
+    let mut timing = TimingTree::new("prove", log::Level::Debug);
+    let proof = prover::prove(&program, &inputs, &CpuCommitter, &mut timing).map_err(|e| match e {
+        prover::ProveError::Execution(e) => anyhow!("{}", program.describe_error(&e)),
+        e => anyhow!("{e}"),
+    })?;
+    let secs = start.elapsed().as_secs_f64();
+    let bytes = file::to_bytes(&proof);
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    let cycles = proof.proofs[0].recover_degree_bits(&prover::stark_config());
+    println!("outputs: [{}]", proof.claim.outputs.iter().map(|v| fmt_felt(*v)).collect::<Vec<_>>().join(", "));
+    println!("program hash {}", hex(proof.claim.public_inputs().program_hash));
+    println!("proved 2^{cycles} CPU rows in {secs:.2} s; {} bytes written to {}", bytes.len(), out.display());
+    if timings {
+        static LOGGER: StderrLogger = StderrLogger;
+        if log::set_logger(&LOGGER).is_ok() {
+            log::set_max_level(log::LevelFilter::Debug);
+        }
+        timing.print();
+    }
+    Ok(())
+}
+
+pub fn verify(path: &Path, program: Option<&Path>) -> anyhow::Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let proof = file::from_bytes(&bytes).with_context(|| format!("{}", path.display()))?;
+    let pis = proof.claim.public_inputs();
+    if let Some(p) = program {
+        let expected: Program = load_program(p)?;
+        if expected.hash() != pis.program_hash {
+            bail!("the proof is for another program (hash {}, {} has {})", hex(pis.program_hash), p.display(), hex(expected.hash()));
+        }
+    }
+    let start = Instant::now();
+    prover::verify(&proof).with_context(|| format!("{}: proof rejected", path.display()))?;
+    println!("proof verified in {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+    println!("program hash {}", hex(pis.program_hash));
+    println!("outputs: [{}]", proof.claim.outputs.iter().map(|v| fmt_felt(*v)).collect::<Vec<_>>().join(", "));
+    println!("storage accesses: {} (log hash {})", proof.claim.storage.len(), hex(pis.storage_hash));
+    Ok(())
+}
+
+/// Prints `log` records (the prover's `TimingTree`) to stderr.
+struct StderrLogger;
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, m: &log::Metadata) -> bool {
+        m.level() <= log::Level::Debug
+    }
+    fn log(&self, r: &log::Record) {
+        if self.enabled(r.metadata()) {
+            eprintln!("{}", r.args());
+        }
+    }
+    fn flush(&self) {}
+}

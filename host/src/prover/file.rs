@@ -1,0 +1,270 @@
+//! The proof file: `PLXPROOF` (8 bytes), format version (u32 little-endian), then the claim and
+//! one Starky proof per table. Integers are u32 LE (lengths, counts); field elements u64 LE and
+//! must be canonical; extension elements are two field elements; hashes four. Reading checks every
+//! length against the bytes left, so a truncated or corrupted file is an error, never a panic or
+//! a huge allocation.
+
+use plonky2::field::extension::{Extendable, FieldExtension};
+use plonky2::field::polynomial::PolynomialCoeffs;
+use plonky2::field::types::{Field, Field64, PrimeField64};
+use plonky2::fri::proof::{FriInitialTreeProof, FriProof, FriQueryRound, FriQueryStep};
+use plonky2::hash::hash_types::HashOut;
+use plonky2::hash::merkle_proofs::MerkleProof;
+use plonky2::hash::merkle_tree::MerkleCap;
+use starky::proof::{StarkOpeningSet, StarkProof};
+
+use super::io::StorageEntry;
+use super::statement::Claim;
+use super::system::ExecutionProof;
+use super::tables::NUM_TABLES;
+use super::{C, D, F};
+use crate::vm::isa::{Instruction, NUM_REGS};
+
+pub const MAGIC: &[u8; 8] = b"PLXPROOF";
+pub const VERSION: u32 = 1;
+
+type FE = <F as Extendable<D>>::Extension;
+type H = <C as plonky2::plonk::config::GenericConfig<D>>::Hasher;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FileError {
+    #[error("not a Parallax proof file (bad magic)")]
+    BadMagic,
+    #[error("unsupported proof format version {found} (this build reads version {VERSION})")]
+    Version { found: u32 },
+    #[error("proof file is truncated")]
+    Truncated,
+    #[error("proof file is corrupted: {0}")]
+    Corrupted(&'static str),
+}
+
+pub fn to_bytes(proof: &ExecutionProof) -> Vec<u8> {
+    let mut w = Writer(Vec::new());
+    w.0.extend_from_slice(MAGIC);
+    w.u32(VERSION);
+    let c = &proof.claim;
+    w.u32(c.program.len() as u32);
+    for ins in &c.program {
+        w.felts(&ins.encode());
+    }
+    w.felts(&c.initial_regs);
+    w.felts(&c.final_regs);
+    w.felt_vec(&c.calldata);
+    w.felt_vec(&c.outputs);
+    w.u32(c.storage.len() as u32);
+    for e in &c.storage {
+        w.felts(&[e.key, e.value, F::from_bool(e.write)]);
+    }
+    w.u32(proof.proofs.len() as u32);
+    for p in &proof.proofs {
+        w.stark_proof(p);
+    }
+    w.0
+}
+
+pub fn from_bytes(bytes: &[u8]) -> Result<ExecutionProof, FileError> {
+    let mut r = Reader { b: bytes, pos: 0 };
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return Err(FileError::BadMagic);
+    }
+    r.pos = 8;
+    let version = r.u32()?;
+    if version != VERSION {
+        return Err(FileError::Version { found: version });
+    }
+    let n = r.len(16)?;
+    let mut program = Vec::with_capacity(n);
+    for _ in 0..n {
+        let words = [r.felt()?, r.felt()?];
+        program.push(Instruction::decode(words).ok_or(FileError::Corrupted("invalid instruction"))?);
+    }
+    let initial_regs: [F; NUM_REGS] = r.felts(NUM_REGS)?.try_into().unwrap();
+    let final_regs: [F; NUM_REGS] = r.felts(NUM_REGS)?.try_into().unwrap();
+    let calldata = r.felt_vec()?;
+    let outputs = r.felt_vec()?;
+    let n = r.len(24)?;
+    let mut storage = Vec::with_capacity(n);
+    for _ in 0..n {
+        let (key, value, write) = (r.felt()?, r.felt()?, r.felt()?);
+        let write = match write.to_canonical_u64() {
+            0 => false,
+            1 => true,
+            _ => return Err(FileError::Corrupted("storage write flag")),
+        };
+        storage.push(StorageEntry { key, value, write });
+    }
+    let n = r.u32()? as usize;
+    if n != NUM_TABLES {
+        return Err(FileError::Corrupted("number of table proofs"));
+    }
+    let proofs = (0..n).map(|_| r.stark_proof()).collect::<Result<Vec<_>, _>>()?;
+    if r.pos != bytes.len() {
+        return Err(FileError::Corrupted("trailing bytes"));
+    }
+    Ok(ExecutionProof { claim: Claim { program, initial_regs, final_regs, calldata, outputs, storage }, proofs })
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u32(&mut self, x: u32) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+    fn felt(&mut self, x: F) {
+        self.0.extend_from_slice(&x.to_canonical_u64().to_le_bytes());
+    }
+    fn felts(&mut self, xs: &[F]) {
+        xs.iter().for_each(|&x| self.felt(x));
+    }
+    fn felt_vec(&mut self, xs: &[F]) {
+        self.u32(xs.len() as u32);
+        self.felts(xs);
+    }
+    fn ext_vec(&mut self, xs: &[FE]) {
+        self.u32(xs.len() as u32);
+        for x in xs {
+            self.felts(&<FE as FieldExtension<D>>::to_basefield_array(x));
+        }
+    }
+    fn opt<T: ?Sized>(&mut self, x: Option<&T>, f: impl FnOnce(&mut Self, &T)) {
+        match x {
+            None => self.0.push(0),
+            Some(v) => {
+                self.0.push(1);
+                f(self, v)
+            }
+        }
+    }
+    fn hashes(&mut self, hs: &[HashOut<F>]) {
+        self.u32(hs.len() as u32);
+        hs.iter().for_each(|h| self.felts(&h.elements));
+    }
+    fn stark_proof(&mut self, p: &StarkProof<F, C, D>) {
+        self.hashes(&p.trace_cap.0);
+        self.opt(p.auxiliary_polys_cap.as_ref(), |w, c| w.hashes(&c.0));
+        self.opt(p.quotient_polys_cap.as_ref(), |w, c| w.hashes(&c.0));
+        let o = &p.openings;
+        self.ext_vec(&o.local_values);
+        self.ext_vec(&o.next_values);
+        self.opt(o.auxiliary_polys.as_deref(), |w, v| w.ext_vec(v));
+        self.opt(o.auxiliary_polys_next.as_deref(), |w, v| w.ext_vec(v));
+        self.opt(o.ctl_zs_first.as_deref(), |w, v| w.felt_vec(v));
+        self.opt(o.quotient_polys.as_deref(), |w, v| w.ext_vec(v));
+        let fri = &p.opening_proof;
+        self.u32(fri.commit_phase_merkle_caps.len() as u32);
+        fri.commit_phase_merkle_caps.iter().for_each(|c| self.hashes(&c.0));
+        self.u32(fri.query_round_proofs.len() as u32);
+        for q in &fri.query_round_proofs {
+            self.u32(q.initial_trees_proof.evals_proofs.len() as u32);
+            for (evals, mp) in &q.initial_trees_proof.evals_proofs {
+                self.felt_vec(evals);
+                self.hashes(&mp.siblings);
+            }
+            self.u32(q.steps.len() as u32);
+            for s in &q.steps {
+                self.ext_vec(&s.evals);
+                self.hashes(&s.merkle_proof.siblings);
+            }
+        }
+        self.ext_vec(&fri.final_poly.coeffs);
+        self.felt(fri.pow_witness);
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn bytes(&mut self, n: usize) -> Result<&[u8], FileError> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len()).ok_or(FileError::Truncated)?;
+        let s = &self.b[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<u8, FileError> {
+        Ok(self.bytes(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32, FileError> {
+        Ok(u32::from_le_bytes(self.bytes(4)?.try_into().unwrap()))
+    }
+    /// A count of items of at least `item_bytes` bytes each, checked against the bytes left.
+    fn len(&mut self, item_bytes: usize) -> Result<usize, FileError> {
+        let n = self.u32()? as usize;
+        if n.saturating_mul(item_bytes) > self.b.len() - self.pos {
+            return Err(FileError::Truncated);
+        }
+        Ok(n)
+    }
+    fn felt(&mut self) -> Result<F, FileError> {
+        let x = u64::from_le_bytes(self.bytes(8)?.try_into().unwrap());
+        if x >= F::ORDER {
+            return Err(FileError::Corrupted("non-canonical field element"));
+        }
+        Ok(F::from_canonical_u64(x))
+    }
+    fn felts(&mut self, n: usize) -> Result<Vec<F>, FileError> {
+        (0..n).map(|_| self.felt()).collect()
+    }
+    fn felt_vec(&mut self) -> Result<Vec<F>, FileError> {
+        let n = self.len(8)?;
+        self.felts(n)
+    }
+    fn ext_vec(&mut self) -> Result<Vec<FE>, FileError> {
+        let n = self.len(16)?;
+        (0..n).map(|_| Ok(<FE as FieldExtension<D>>::from_basefield_array([self.felt()?, self.felt()?]))).collect()
+    }
+    fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, FileError>) -> Result<Option<T>, FileError> {
+        match self.u8()? {
+            0 => Ok(None),
+            1 => f(self).map(Some),
+            _ => Err(FileError::Corrupted("option tag")),
+        }
+    }
+    fn hashes(&mut self) -> Result<Vec<HashOut<F>>, FileError> {
+        let n = self.len(32)?;
+        (0..n).map(|_| Ok(HashOut { elements: self.felts(4)?.try_into().unwrap() })).collect()
+    }
+    fn stark_proof(&mut self) -> Result<StarkProof<F, C, D>, FileError> {
+        let trace_cap = MerkleCap::<F, H>(self.hashes()?);
+        let auxiliary_polys_cap = self.opt(|r| Ok(MerkleCap::<F, H>(r.hashes()?)))?;
+        let quotient_polys_cap = self.opt(|r| Ok(MerkleCap::<F, H>(r.hashes()?)))?;
+        let openings = StarkOpeningSet {
+            local_values: self.ext_vec()?,
+            next_values: self.ext_vec()?,
+            auxiliary_polys: self.opt(|r| r.ext_vec())?,
+            auxiliary_polys_next: self.opt(|r| r.ext_vec())?,
+            ctl_zs_first: self.opt(|r| r.felt_vec())?,
+            quotient_polys: self.opt(|r| r.ext_vec())?,
+        };
+        let n = self.len(36)?;
+        let commit_phase_merkle_caps = (0..n).map(|_| Ok(MerkleCap(self.hashes()?))).collect::<Result<_, FileError>>()?;
+        let n = self.len(8)?;
+        let mut query_round_proofs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let k = self.len(8)?;
+            let mut evals_proofs = Vec::with_capacity(k);
+            for _ in 0..k {
+                let evals = self.felt_vec()?;
+                evals_proofs.push((evals, MerkleProof { siblings: self.hashes()? }));
+            }
+            let k = self.len(8)?;
+            let mut steps = Vec::with_capacity(k);
+            for _ in 0..k {
+                let evals = self.ext_vec()?;
+                steps.push(FriQueryStep { evals, merkle_proof: MerkleProof { siblings: self.hashes()? } });
+            }
+            query_round_proofs.push(FriQueryRound { initial_trees_proof: FriInitialTreeProof { evals_proofs }, steps });
+        }
+        let final_poly = PolynomialCoeffs::new(self.ext_vec()?);
+        let pow_witness = self.felt()?;
+        Ok(StarkProof {
+            trace_cap,
+            auxiliary_polys_cap,
+            quotient_polys_cap,
+            openings,
+            opening_proof: FriProof { commit_phase_merkle_caps, query_round_proofs, final_poly, pow_witness },
+        })
+    }
+}

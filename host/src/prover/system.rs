@@ -1,0 +1,383 @@
+//! The multi-table prover and verifier. Transcript order (both sides): the public inputs, each
+//! table's trace cap, then the cross-table-lookup challenges; then each table in index order
+//! (config, auxiliary cap, quotient cap, openings, FRI). After that the verifier checks every
+//! public column at the table's ζ (`public.rs`) and the cross-table sums.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use plonky2::field::polynomial::PolynomialValues;
+use plonky2::iop::challenger::Challenger;
+use plonky2::plonk::config::GenericConfig;
+use plonky2::timed;
+use plonky2::util::timing::TimingTree;
+use starky::config::StarkConfig;
+use starky::cross_table_lookup::{get_ctl_data, verify_cross_table_lookups, CrossTableLookup, CtlCheckVars, CtlData};
+use starky::lookup::{get_grand_product_challenge_set, GrandProductChallengeSet};
+use starky::proof::StarkProof;
+use starky::prover::prove_with_commitment;
+use starky::stark::Stark;
+use starky::verifier::verify_stark_proof_with_challenges;
+
+use super::bitwise::BitwiseStark;
+use super::commit::TraceCommitter;
+use super::cpu::CpuStark;
+use super::io::StorageEntry;
+use super::memory::MemoryStark;
+use super::public::{eval_at, rows_for, PublicStark};
+use super::range::RangeStark;
+use super::statement::{Claim, PublicInputs};
+use super::tables::*;
+use super::{bitwise, cpu, ctl, io, memory, range, rom, C, D, F, MIN_ROWS};
+use crate::vm::isa::Opcode;
+use crate::vm::{self, ExecError, Inputs, Program, Trace};
+
+/// One trace per table, in table order.
+pub type Traces = Vec<Vec<PolynomialValues<F>>>;
+
+/// A proof of one execution: the claim and one Starky proof per table.
+#[derive(Clone, Debug)]
+pub struct ExecutionProof {
+    pub claim: Claim,
+    pub proofs: Vec<StarkProof<F, C, D>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+    #[error("execution failed: {0}")]
+    Execution(#[from] ExecError),
+    #[error("proving failed: {0}")]
+    Starky(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("invalid claim: {0}")]
+    Claim(String),
+    #[error("malformed proof of the {table} table: {msg}")]
+    Shape { table: &'static str, msg: String },
+    #[error("the {table} table's proof is invalid: {msg}")]
+    Table { table: &'static str, msg: String },
+    #[error("public column {column} of the {table} table does not match the claim")]
+    PublicColumn { table: &'static str, column: usize },
+    #[error("cross-table lookups do not balance: {0}")]
+    CrossTable(String),
+}
+
+/// `standard_fast_config`: rate 1/2, 84 queries, 16 bits of grinding, cap height 4; ≥100 bits of
+/// conjectured security (see `docs/proving.md`).
+pub fn stark_config() -> StarkConfig {
+    StarkConfig::standard_fast_config()
+}
+
+/// Runs `program` (honest oracle, fresh storage) and proves the run.
+pub fn prove(
+    program: &Program,
+    inputs: &Inputs,
+    committer: &dyn TraceCommitter,
+    timing: &mut TimingTree,
+) -> Result<ExecutionProof, ProveError> {
+    let (outcome, trace) = timed!(timing, "execute", vm::execute_traced(program, inputs)?);
+    let claim = Claim {
+        program: program.instructions.clone(),
+        initial_regs: inputs.regs,
+        final_regs: outcome.regs,
+        calldata: inputs.calldata.clone(),
+        outputs: outcome.outputs.clone(),
+        storage: trace.storage.iter().map(|s| StorageEntry { key: s.key, value: s.value, write: s.write }).collect(),
+    };
+    let traces = timed!(timing, "generate traces", build_traces(&claim, &trace));
+    let proofs = prove_traces(&claim, &traces, committer, timing)?;
+    Ok(ExecutionProof { claim, proofs })
+}
+
+/// The tables' traces for an execution.
+pub fn build_traces(claim: &Claim, trace: &Trace) -> Traces {
+    use Opcode::*;
+    let program = Program::from_instructions("", claim.program.clone());
+    let steps = trace.len();
+    let cpu_rows = steps.next_power_of_two().max(MIN_ROWS);
+    let cpu_cols = cpu::generate(&program, trace, cpu_rows);
+    let col = |c: usize, i: usize| cpu_cols[c].values[i];
+    let op_at = |i: usize| claim.program[col(cpu::PC, i).0 as usize].op;
+
+    let rom_cols = rom::generate(&claim.program, (0..cpu_rows).map(|i| col(cpu::PC, i).0 as u32), rows_for(claim.program.len()));
+    let cd_reads = (0..steps).filter(|&i| op_at(i) == Cdload).map(|i| col(cpu::B_VAL, i).0 as usize);
+    let cd_cols = io::calldata_generate(&claim.calldata, cd_reads);
+    let out_cols = io::outputs_public(&claim.outputs);
+    let st_cols = io::storage_public(&claim.storage);
+    let (mem_cols, mem_checks) = memory::generate(&trace.mem, rows_for(trace.mem.len()));
+
+    let mut checks = mem_checks;
+    let mut bit_ops = Vec::new();
+    for i in 0..steps {
+        let (a, b, auxv, res) = (col(cpu::A_VAL, i), col(cpu::B_VAL, i), col(cpu::AUXV, i), col(cpu::RES, i));
+        match op_at(i) {
+            Lt | Gte => checks.extend([a, b, auxv]),
+            Not => checks.push(b),
+            Range => checks.push(a),
+            op @ (And | Or | Xor) => bit_ops.push((op, a, b, res)),
+            _ => {}
+        }
+    }
+    let range_cols = range::generate(checks.into_iter());
+    let bit_cols = bitwise::generate(&bit_ops, rows_for(bit_ops.len()));
+
+    let polys = |cols: Vec<Vec<F>>| cols.into_iter().map(PolynomialValues::new).collect::<Vec<_>>();
+    vec![
+        cpu_cols,
+        polys(rom_cols),
+        polys(cd_cols),
+        polys(out_cols),
+        polys(st_cols),
+        polys(mem_cols),
+        polys(range_cols),
+        polys(bit_cols),
+    ]
+}
+
+fn observe_public(challenger: &mut Challenger<F, <C as GenericConfig<D>>::Hasher>, pis: &PublicInputs) {
+    challenger.observe_elements(&pis.to_elements());
+}
+
+fn prove_table<S: Stark<F, D>>(
+    stark: &S,
+    config: &StarkConfig,
+    trace: &[PolynomialValues<F>],
+    commitment: &plonky2::fri::oracle::PolynomialBatch<F, C, D>,
+    ctl_data: &CtlData<F>,
+    ctl_challenges: &GrandProductChallengeSet<F>,
+    challenger: &mut Challenger<F, <C as GenericConfig<D>>::Hasher>,
+    public_inputs: &[F],
+    timing: &mut TimingTree,
+) -> Result<StarkProof<F, C, D>, ProveError> {
+    config.observe(challenger);
+    prove_with_commitment(
+        stark,
+        config,
+        trace,
+        commitment,
+        Some(ctl_data),
+        Some(ctl_challenges),
+        challenger,
+        public_inputs,
+        None,
+        None,
+        timing,
+    )
+    .map(|p| p.proof)
+    .map_err(|e| ProveError::Starky(e.to_string()))
+}
+
+/// Proves the tables' traces for `claim`. The traces are not checked: a wrong trace gives a proof
+/// that the verifier rejects (which is what the soundness tests rely on).
+pub fn prove_traces(
+    claim: &Claim,
+    traces: &Traces,
+    committer: &dyn TraceCommitter,
+    timing: &mut TimingTree,
+) -> Result<Vec<StarkProof<F, C, D>>, ProveError> {
+    let config = stark_config();
+    let pis = claim.public_inputs();
+    let ctls = ctl::all_ctls();
+    let rate_bits = config.fri_config.rate_bits;
+    let cap_height = config.fri_config.cap_height;
+    let commitments = timed!(timing, "commit traces", {
+        traces.iter().map(|t| committer.commit(t, rate_bits, cap_height, timing)).collect::<Vec<_>>()
+    });
+    let mut challenger = Challenger::<F, <C as GenericConfig<D>>::Hasher>::new();
+    observe_public(&mut challenger, &pis);
+    for c in &commitments {
+        challenger.observe_cap(&c.merkle_tree.cap);
+    }
+    let traces_arr: [Vec<PolynomialValues<F>>; NUM_TABLES] =
+        traces.clone().try_into().map_err(|_| ProveError::Starky("wrong number of traces".into()))?;
+    let (ctl_challenges, ctl_data) = timed!(
+        timing,
+        "cross-table lookup data",
+        get_ctl_data::<F, C, D, NUM_TABLES>(&config, &traces_arr, &ctls, &mut challenger, 3)
+    );
+    let cpu_pis = pis.cpu_inputs();
+    let mut proofs = Vec::with_capacity(NUM_TABLES);
+    macro_rules! one {
+        ($idx:expr, $stark:expr, $pis:expr) => {
+            proofs.push(timed!(
+                timing,
+                &format!("prove {} table", NAMES[$idx]),
+                prove_table(&$stark, &config, &traces[$idx], &commitments[$idx], &ctl_data[$idx], &ctl_challenges, &mut challenger, $pis, timing)
+            )?)
+        };
+    }
+    one!(CPU, CpuStark, &cpu_pis);
+    one!(ROM, PublicStark::<5>, &[]);
+    one!(CALLDATA, PublicStark::<4>, &[]);
+    one!(OUTPUT, PublicStark::<3>, &[]);
+    one!(STORAGE, PublicStark::<5>, &[]);
+    one!(MEMORY, MemoryStark, &[]);
+    one!(RANGE, RangeStark, &[]);
+    one!(BITWISE, BitwiseStark, &[]);
+    Ok(proofs)
+}
+
+/// Checks the parts of a proof's shape that starky's verifier indexes without checking, so a
+/// malformed proof is an error rather than a panic.
+fn check_shape<S: Stark<F, D>>(
+    stark: &S,
+    table: usize,
+    proof: &StarkProof<F, C, D>,
+    ctls: &[CrossTableLookup<F>],
+    config: &StarkConfig,
+) -> Result<(), VerifyError> {
+    let bad = |msg: &str| Err(VerifyError::Shape { table: NAMES[table], msg: msg.to_string() });
+    let (helpers, zs, _) = CrossTableLookup::num_ctl_helpers_zs_all(ctls, table, config.num_challenges, 3);
+    let aux = stark.num_lookup_helper_columns(config) + helpers + zs;
+    let o = &proof.openings;
+    if o.local_values.len() != S::COLUMNS || o.next_values.len() != S::COLUMNS {
+        return bad("wrong number of trace openings");
+    }
+    if o.auxiliary_polys.as_ref().map(|v| v.len()) != Some(aux)
+        || o.auxiliary_polys_next.as_ref().map(|v| v.len()) != Some(aux)
+    {
+        return bad("wrong number of auxiliary openings");
+    }
+    if o.ctl_zs_first.as_ref().map(|v| v.len()) != Some(zs) {
+        return bad("wrong number of cross-table openings");
+    }
+    if o.quotient_polys.as_ref().map(|v| v.len()) != Some(stark.num_quotient_polys(config)) {
+        return bad("wrong number of quotient openings");
+    }
+    let caps = [Some(&proof.trace_cap), proof.auxiliary_polys_cap.as_ref(), proof.quotient_polys_cap.as_ref()];
+    if caps.iter().any(|c| c.map(|c| c.0.len()) != Some(1 << config.fri_config.cap_height)) {
+        return bad("wrong Merkle cap size");
+    }
+    let fri = &proof.opening_proof;
+    if fri.query_round_proofs.len() != config.fri_config.num_query_rounds {
+        return bad("wrong number of FRI queries");
+    }
+    let Some(first) = fri.query_round_proofs[0].initial_trees_proof.evals_proofs.first() else {
+        return bad("missing FRI initial openings");
+    };
+    let lde_bits = config.fri_config.cap_height + first.1.siblings.len();
+    if lde_bits < 5 + config.fri_config.rate_bits || lde_bits > 28 + config.fri_config.rate_bits {
+        return bad("trace length out of range");
+    }
+    Ok(())
+}
+
+struct Verifying<'a> {
+    config: StarkConfig,
+    ctls: &'a [CrossTableLookup<F>],
+    ctl_challenges: GrandProductChallengeSet<F>,
+    challenger: Challenger<F, <C as GenericConfig<D>>::Hasher>,
+}
+
+impl Verifying<'_> {
+    /// Verifies one table's proof; returns its ζ.
+    fn table<S: Stark<F, D>>(
+        &mut self,
+        stark: &S,
+        table: usize,
+        proof: &StarkProof<F, C, D>,
+        public_inputs: &[F],
+    ) -> Result<<F as plonky2::field::extension::Extendable<D>>::Extension, VerifyError> {
+        let (helpers, _, by_ctl) = CrossTableLookup::num_ctl_helpers_zs_all(self.ctls, table, self.config.num_challenges, 3);
+        let ctl_vars = CtlCheckVars::from_proof(
+            table,
+            proof,
+            self.ctls,
+            &self.ctl_challenges,
+            stark.num_lookup_helper_columns(&self.config),
+            helpers,
+            &by_ctl,
+        );
+        let challenges = proof.get_challenges(
+            stark,
+            public_inputs,
+            &mut self.challenger,
+            Some(&self.ctl_challenges),
+            Some(&ctl_vars),
+            true,
+            &self.config,
+            None,
+        );
+        verify_stark_proof_with_challenges(stark, proof, &challenges, Some(&ctl_vars), public_inputs, &self.config)
+            .map_err(|e| VerifyError::Table { table: NAMES[table], msg: e.to_string() })?;
+        Ok(challenges.stark_zeta)
+    }
+}
+
+/// Verifies `proof` against its claim.
+pub fn verify(proof: &ExecutionProof) -> Result<(), VerifyError> {
+    match catch_unwind(AssertUnwindSafe(|| verify_inner(proof))) {
+        Ok(r) => r,
+        Err(_) => Err(VerifyError::Shape { table: "any", msg: "the verifier rejected the proof's structure".into() }),
+    }
+}
+
+fn verify_inner(proof: &ExecutionProof) -> Result<(), VerifyError> {
+    let claim = &proof.claim;
+    let program = Program::from_instructions("claim", claim.program.clone());
+    vm::exec::validate(&program).map_err(|e| VerifyError::Claim(e.to_string()))?;
+    if program.is_empty() {
+        return Err(VerifyError::Claim("empty program".into()));
+    }
+    if proof.proofs.len() != NUM_TABLES {
+        return Err(VerifyError::Claim(format!("expected {NUM_TABLES} table proofs, got {}", proof.proofs.len())));
+    }
+    let config = stark_config();
+    let ctls = ctl::all_ctls();
+    let p = &proof.proofs;
+    check_shape(&CpuStark, CPU, &p[CPU], &ctls, &config)?;
+    check_shape(&PublicStark::<5>, ROM, &p[ROM], &ctls, &config)?;
+    check_shape(&PublicStark::<4>, CALLDATA, &p[CALLDATA], &ctls, &config)?;
+    check_shape(&PublicStark::<3>, OUTPUT, &p[OUTPUT], &ctls, &config)?;
+    check_shape(&PublicStark::<5>, STORAGE, &p[STORAGE], &ctls, &config)?;
+    check_shape(&MemoryStark, MEMORY, &p[MEMORY], &ctls, &config)?;
+    check_shape(&RangeStark, RANGE, &p[RANGE], &ctls, &config)?;
+    check_shape(&BitwiseStark, BITWISE, &p[BITWISE], &ctls, &config)?;
+
+    // The public tables must have the height their data implies.
+    let publics: [(usize, Vec<Vec<F>>); 4] = [
+        (ROM, rom::public_columns(&claim.program, rows_for(claim.program.len()))),
+        (CALLDATA, io::calldata_public(&claim.calldata)),
+        (OUTPUT, io::outputs_public(&claim.outputs)),
+        (STORAGE, io::storage_public(&claim.storage)),
+    ];
+    for (t, cols) in &publics {
+        let bits = p[*t].recover_degree_bits(&config);
+        if 1usize << bits != cols[0].len() {
+            return Err(VerifyError::Shape { table: NAMES[*t], msg: "height does not fit the claim".into() });
+        }
+    }
+
+    let pis = claim.public_inputs();
+    let mut challenger = Challenger::<F, <C as GenericConfig<D>>::Hasher>::new();
+    observe_public(&mut challenger, &pis);
+    for q in p {
+        challenger.observe_cap(&q.trace_cap);
+    }
+    let ctl_challenges = get_grand_product_challenge_set(&mut challenger, config.num_challenges);
+    let mut v = Verifying { config: config.clone(), ctls: &ctls, ctl_challenges, challenger };
+    let mut zetas = vec![];
+    zetas.push(v.table(&CpuStark, CPU, &p[CPU], &pis.cpu_inputs())?);
+    zetas.push(v.table(&PublicStark::<5>, ROM, &p[ROM], &[])?);
+    zetas.push(v.table(&PublicStark::<4>, CALLDATA, &p[CALLDATA], &[])?);
+    zetas.push(v.table(&PublicStark::<3>, OUTPUT, &p[OUTPUT], &[])?);
+    zetas.push(v.table(&PublicStark::<5>, STORAGE, &p[STORAGE], &[])?);
+    v.table(&MemoryStark, MEMORY, &p[MEMORY], &[])?;
+    v.table(&RangeStark, RANGE, &p[RANGE], &[])?;
+    v.table(&BitwiseStark, BITWISE, &p[BITWISE], &[])?;
+
+    // Public columns equal the claim's data (at ζ, after all caps were observed).
+    for (t, cols) in &publics {
+        for (c, values) in cols.iter().enumerate() {
+            if eval_at(values, zetas[*t]) != p[*t].openings.local_values[c] {
+                return Err(VerifyError::PublicColumn { table: NAMES[*t], column: c });
+            }
+        }
+    }
+
+    let zs_first: [Vec<F>; NUM_TABLES] =
+        core::array::from_fn(|t| p[t].openings.ctl_zs_first.clone().unwrap_or_default());
+    verify_cross_table_lookups::<F, D, NUM_TABLES>(&ctls, zs_first, &Default::default(), &config)
+        .map_err(|e| VerifyError::CrossTable(e.to_string()))
+}
