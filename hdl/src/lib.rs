@@ -7,3 +7,4 @@
 pub mod designs;
 pub mod field;
 pub mod harness;
+pub mod ntt;
