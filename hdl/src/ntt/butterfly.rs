@@ -58,7 +58,7 @@ impl Logic for NttButterfly {
         self.w_delay[1].d.next = self.w_delay[0].q.val();
         self.mul.clock.next = self.clock.val();
         self.mul.reset.next = self.reset.val();
-        self.mul.in_valid.next = self.sub.out_valid.val();
+        self.mul.in_valid.next = self.sub.out_valid.val() & self.add.out_valid.val();
         self.mul.a.next = self.sub.y.val();
         self.mul.b.next = self.w_delay[1].q.val();
         // a + b waits for the product

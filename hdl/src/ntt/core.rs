@@ -1,5 +1,6 @@
 use super::{
-    coset_rom, twiddle_rom, BeatFifo, NttButterfly, BANK_BITS, BEAT_FIFO_DEPTH, DRAIN, MAX_LOG_N,
+    coset_rom, twiddle_rom, BeatFifo, CaseRom, NttButterfly, BANK_BITS, BEAT_FIFO_DEPTH, CFG_BITS,
+    DRAIN, MAX_LOG_N,
 };
 use crate::field::P;
 use rust_hdl::prelude::*;
@@ -32,7 +33,7 @@ pub struct NttCore {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
     // Configuration word (NttConfig::word), sampled with the first input beat of a transform
-    pub cfg: Signal<In, Bits<16>>,
+    pub cfg: Signal<In, Bits<CFG_BITS>>,
     // Input stream (valid/ready); lane 0 carries the even element
     pub in_valid: Signal<In, Bit>,
     pub in_ready: Signal<Out, Bit>,
@@ -47,8 +48,8 @@ pub struct NttCore {
     // Storage: data banks and twiddle / coset-power ROMs
     bank0: RAM<Bits<64>, BANK_BITS>,
     bank1: RAM<Bits<64>, BANK_BITS>,
-    twiddles: SyncROM<Bits<64>, MAX_LOG_N>,
-    cosets: SyncROM<Bits<64>, MAX_LOG_N>,
+    twiddles: CaseRom<MAX_LOG_N>,
+    cosets: CaseRom<MAX_LOG_N>,
     // Datapath
     bf: NttButterfly,
     fifo: BeatFifo,
@@ -118,9 +119,25 @@ pub struct NttCore {
     m_ybank: [DFF<Bit>; META],
     m_ax: [DFF<Bits<BANK_BITS>>; META],
     m_ay: [DFF<Bits<BANK_BITS>>; META],
-    // Constants
+    // Constants: operation kinds and controller states (see the consts at the top)
+    k_load: Constant<Bits<2>>,
+    k_bf: Constant<Bits<2>>,
+    k_out: Constant<Bits<2>>,
+    s_load: Constant<Bits<2>>,
+    s_run: Constant<Bits<2>>,
+    s_drain: Constant<Bits<2>>,
+    s_out: Constant<Bits<2>>,
     one12: Constant<Bits<12>>,
     one13: Constant<Bits<13>>,
+    two13: Constant<Bits<13>>,
+    one3: Constant<Bits<3>>,
+    one4: Constant<Bits<4>>,
+    one5: Constant<Bits<5>>,
+    z3: Constant<Bits<3>>,
+    z4: Constant<Bits<4>>,
+    z12: Constant<Bits<12>>,
+    z13: Constant<Bits<13>>,
+    z64: Constant<Bits<64>>,
     twelve: Constant<Bits<4>>,
     fifo_depth: Constant<Bits<3>>,
     // DRAIN - 1: the drain state lasts counter + 1 cycles
@@ -147,8 +164,8 @@ impl Default for NttCore {
             out_last: Default::default(),
             bank0: Default::default(),
             bank1: Default::default(),
-            twiddles: SyncROM::from(twiddle_rom().into_iter().map(|x| x.to_bits())),
-            cosets: SyncROM::from(coset_rom().into_iter().map(|x| x.to_bits())),
+            twiddles: CaseRom::new(twiddle_rom()),
+            cosets: CaseRom::new(coset_rom()),
             bf: Default::default(),
             fifo: Default::default(),
             started: Default::default(),
@@ -211,8 +228,24 @@ impl Default for NttCore {
             m_ybank: std::array::from_fn(|_| Default::default()),
             m_ax: std::array::from_fn(|_| Default::default()),
             m_ay: std::array::from_fn(|_| Default::default()),
+            k_load: Constant::new(LOAD.to_bits()),
+            k_bf: Constant::new(BUTTERFLY.to_bits()),
+            k_out: Constant::new(OUTPUT.to_bits()),
+            s_load: Constant::new(S_LOAD.to_bits()),
+            s_run: Constant::new(S_RUN.to_bits()),
+            s_drain: Constant::new(S_DRAIN.to_bits()),
+            s_out: Constant::new(S_OUT.to_bits()),
             one12: Constant::new(1u64.to_bits()),
             one13: Constant::new(1u64.to_bits()),
+            two13: Constant::new(2u64.to_bits()),
+            one3: Constant::new(1u64.to_bits()),
+            one4: Constant::new(1u64.to_bits()),
+            one5: Constant::new(1u64.to_bits()),
+            z3: Constant::new(0u64.to_bits()),
+            z4: Constant::new(0u64.to_bits()),
+            z12: Constant::new(0u64.to_bits()),
+            z13: Constant::new(0u64.to_bits()),
+            z64: Constant::new(0u64.to_bits()),
             twelve: Constant::new((MAX_LOG_N as u64).to_bits()),
             fifo_depth: Constant::new((BEAT_FIFO_DEPTH as u64).to_bits()),
             drain_cycles: Constant::new((DRAIN as u64 - 1).to_bits()),
@@ -298,7 +331,7 @@ impl Logic for NttCore {
 
         // ---- Issue (P0): at most one load element, butterfly or output beat per cycle ----
         self.p1_valid.d.next = false;
-        self.p1_kind.d.next = LOAD.into();
+        self.p1_kind.d.next = self.k_load.val();
         self.p1_mask_a.d.next = false;
         self.p1_mask_b.d.next = false;
         self.p1_last.d.next = false;
@@ -311,53 +344,58 @@ impl Logic for NttCore {
         self.ib.next = self.ia.val() | self.span.q.val();
         // Output beat: elements 2m, 2m + 1 of the (natural or bit-reversed) output order
         self.even.next = self.count.q.val().get_bits::<12>(0) << 1;
-        self.even_rev.next = 0.into();
-        for i in 0..12 {
-            self.even_rev.next = self
-                .even_rev
-                .val()
-                .replace_bit(11 - i, self.even.val().get_bit(i));
-        }
+        // 12-bit reversal of 2m (bit 0 is zero); hdl_gen has no variable-bit loop for this
+        self.even_rev.next = (bit_cast::<12, 1>(self.even.val().get_bits::<1>(1)) << 10)
+            | (bit_cast::<12, 1>(self.even.val().get_bits::<1>(2)) << 9)
+            | (bit_cast::<12, 1>(self.even.val().get_bits::<1>(3)) << 8)
+            | (bit_cast::<12, 1>(self.even.val().get_bits::<1>(4)) << 7)
+            | (bit_cast::<12, 1>(self.even.val().get_bits::<1>(5)) << 6)
+            | (bit_cast::<12, 1>(self.even.val().get_bits::<1>(6)) << 5)
+            | (bit_cast::<12, 1>(self.even.val().get_bits::<1>(7)) << 4)
+            | (bit_cast::<12, 1>(self.even.val().get_bits::<1>(8)) << 3)
+            | (bit_cast::<12, 1>(self.even.val().get_bits::<1>(9)) << 2)
+            | (bit_cast::<12, 1>(self.even.val().get_bits::<1>(10)) << 1)
+            | (bit_cast::<12, 1>(self.even.val().get_bits::<1>(11)) << 0);
         self.out_a.next = self.even_rev.val() >> (self.twelve.val() - self.log_n.q.val());
-        self.inflight.next = 0.into();
-        if self.p1_valid.q.val() & (self.p1_kind.q.val() == OUTPUT) {
-            self.inflight.next = self.inflight.val() + 1;
+        self.inflight.next = self.z3.val();
+        if self.p1_valid.q.val() & (self.p1_kind.q.val() == self.k_out.val()) {
+            self.inflight.next = self.inflight.val() + self.one3.val();
         }
-        if self.p2_valid.q.val() & (self.p2_kind.q.val() == OUTPUT) {
-            self.inflight.next = self.inflight.val() + 1;
+        if self.p2_valid.q.val() & (self.p2_kind.q.val() == self.k_out.val()) {
+            self.inflight.next = self.inflight.val() + self.one3.val();
         }
 
-        self.in_ready.next = (self.state.q.val() == S_LOAD)
+        self.in_ready.next = (self.state.q.val() == self.s_load.val())
             & !(self.started.q.val() & (self.accepted.q.val() == self.n_in.val()))
             & (!self.hold.q.val() | self.lane.q.val());
         self.accept.next = self.in_valid.val() & self.in_ready.val();
 
-        if self.state.q.val() == S_LOAD {
+        if self.state.q.val() == self.s_load.val() {
             if self.hold.q.val() {
                 // One element of the held beat into the multiplier
                 self.p1_valid.d.next = true;
-                self.p1_kind.d.next = LOAD.into();
+                self.p1_kind.d.next = self.k_load.val();
                 self.p1_ia.d.next = self.count.q.val().get_bits::<12>(0);
                 self.p1_pa.d.next = self.count.q.val().get_bits::<12>(0).xor();
                 if self.lane.q.val() {
                     self.p1_data.d.next = self.in1.q.val();
                 }
-                self.count.d.next = self.count.q.val() + 1;
+                self.count.d.next = self.count.q.val() + self.one13.val();
                 self.lane.d.next = !self.lane.q.val();
                 if self.lane.q.val() {
                     self.hold.d.next = false;
-                    if self.count.q.val() + 1 == self.n_in.val() {
+                    if self.count.q.val() + self.one13.val() == self.n_in.val() {
                         // Last element: set up stage 0 and wait for the writes
-                        self.count.d.next = 0.into();
-                        self.stage.d.next = 0.into();
+                        self.count.d.next = self.z13.val();
+                        self.stage.d.next = self.z4.val();
                         self.span.d.next = self.n_half.val().get_bits::<12>(0);
-                        self.mask.d.next = self.n_half.val().get_bits::<12>(0) - 1;
-                        self.tw_acc.d.next = 0.into();
+                        self.mask.d.next = self.n_half.val().get_bits::<12>(0) - self.one12.val();
+                        self.tw_acc.d.next = self.z12.val();
                         self.tw_step.d.next =
                             self.one12.val() << (self.twelve.val() - self.log_n.q.val());
                         self.drain.d.next = self.drain_cycles.val();
-                        self.after_drain.d.next = S_RUN.into();
-                        self.state.d.next = S_DRAIN.into();
+                        self.after_drain.d.next = self.s_run.val();
+                        self.state.d.next = self.s_drain.val();
                     }
                 }
             }
@@ -366,7 +404,7 @@ impl Logic for NttCore {
                 self.in1.d.next = self.in_lane1.val();
                 self.hold.d.next = true;
                 self.lane.d.next = false;
-                self.accepted.d.next = self.accepted.q.val() + 2;
+                self.accepted.d.next = self.accepted.q.val() + self.two13.val();
                 if !self.started.q.val() {
                     self.started.d.next = true;
                     self.log_n.d.next = self.cfg.val().get_bits::<4>(0);
@@ -376,14 +414,14 @@ impl Logic for NttCore {
                     self.bitrev.d.next = self.cfg.val().get_bit(10);
                 }
             }
-        } else if self.state.q.val() == S_DRAIN {
-            self.drain.d.next = self.drain.q.val() - 1;
+        } else if self.state.q.val() == self.s_drain.val() {
+            self.drain.d.next = self.drain.q.val() - self.one5.val();
             if !self.drain.q.val().any() {
                 self.state.d.next = self.after_drain.q.val();
             }
-        } else if self.state.q.val() == S_RUN {
+        } else if self.state.q.val() == self.s_run.val() {
             self.p1_valid.d.next = true;
-            self.p1_kind.d.next = BUTTERFLY.into();
+            self.p1_kind.d.next = self.k_bf.val();
             self.p1_ia.d.next = self.ia.val();
             self.p1_ib.d.next = self.ib.val();
             self.p1_pa.d.next = self.ia.val().xor();
@@ -394,50 +432,50 @@ impl Logic for NttCore {
                 !self.stage.q.val().any() & (bit_cast::<13, 12>(self.ib.val()) >= self.n_in.val());
             // Inverse twiddles w^-k = w^(2^12 - k)
             if self.inverse.q.val() {
-                self.p1_tw.d.next = !self.tw_acc.q.val() + 1;
+                self.p1_tw.d.next = !self.tw_acc.q.val() + self.one12.val();
             }
-            self.count.d.next = self.count.q.val() + 1;
+            self.count.d.next = self.count.q.val() + self.one13.val();
             if (self.j.val() & self.mask.q.val()) == self.mask.q.val() {
-                self.tw_acc.d.next = 0.into();
+                self.tw_acc.d.next = self.z12.val();
             } else {
                 self.tw_acc.d.next = self.tw_acc.q.val() + self.tw_step.q.val();
             }
-            if self.count.q.val() + 1 == self.n_half.val() {
-                self.count.d.next = 0.into();
-                self.tw_acc.d.next = 0.into();
-                self.stage.d.next = self.stage.q.val() + 1;
+            if self.count.q.val() + self.one13.val() == self.n_half.val() {
+                self.count.d.next = self.z13.val();
+                self.tw_acc.d.next = self.z12.val();
+                self.stage.d.next = self.stage.q.val() + self.one4.val();
                 self.span.d.next = self.span.q.val() >> 1;
                 self.mask.d.next = self.mask.q.val() >> 1;
                 self.tw_step.d.next = self.tw_step.q.val() << 1;
                 self.drain.d.next = self.drain_cycles.val();
-                self.state.d.next = S_DRAIN.into();
-                if self.stage.q.val() + 1 == self.log_n.q.val() {
-                    self.after_drain.d.next = S_OUT.into();
+                self.state.d.next = self.s_drain.val();
+                if self.stage.q.val() + self.one4.val() == self.log_n.q.val() {
+                    self.after_drain.d.next = self.s_out.val();
                 } else {
-                    self.after_drain.d.next = S_RUN.into();
+                    self.after_drain.d.next = self.s_run.val();
                 }
             }
         } else {
             // S_OUT: issue a read only when the FIFO will have room for it
             if self.fifo.count.val() + self.inflight.val() < self.fifo_depth.val() {
                 self.p1_valid.d.next = true;
-                self.p1_kind.d.next = OUTPUT.into();
+                self.p1_kind.d.next = self.k_out.val();
                 if self.bitrev.q.val() {
                     self.p1_ia.d.next = self.even.val();
-                    self.p1_ib.d.next = self.even.val() | 1;
+                    self.p1_ib.d.next = self.even.val() | self.one12.val();
                     self.p1_pa.d.next = self.even.val().xor();
                 } else {
                     self.p1_ia.d.next = self.out_a.val();
                     self.p1_ib.d.next = self.out_a.val() | self.n_half.val().get_bits::<12>(0);
                     self.p1_pa.d.next = self.out_a.val().xor();
                 }
-                self.count.d.next = self.count.q.val() + 1;
-                if self.count.q.val() + 1 == self.n_half.val() {
+                self.count.d.next = self.count.q.val() + self.one13.val();
+                if self.count.q.val() + self.one13.val() == self.n_half.val() {
                     self.p1_last.d.next = true;
-                    self.count.d.next = 0.into();
-                    self.accepted.d.next = 0.into();
+                    self.count.d.next = self.z13.val();
+                    self.accepted.d.next = self.z13.val();
                     self.started.d.next = false;
-                    self.state.d.next = S_LOAD.into();
+                    self.state.d.next = self.s_load.val();
                 }
             }
         }
@@ -470,17 +508,17 @@ impl Logic for NttCore {
             self.qa.next = self.bank0.read_data.val();
             self.qb.next = self.bank1.read_data.val();
         }
-        self.fifo.push.next = self.p2_valid.q.val() & (self.p2_kind.q.val() == OUTPUT);
+        self.fifo.push.next = self.p2_valid.q.val() & (self.p2_kind.q.val() == self.k_out.val());
         self.fifo.push_lane0.next = self.qa.val();
         self.fifo.push_lane1.next = self.qb.val();
         self.fifo.push_last.next = self.p2_last.q.val();
-        self.p3_valid.d.next = self.p2_valid.q.val() & (self.p2_kind.q.val() != OUTPUT);
-        self.m_bf[0].d.next = self.p2_kind.q.val() == BUTTERFLY;
+        self.p3_valid.d.next = self.p2_valid.q.val() & (self.p2_kind.q.val() != self.k_out.val());
+        self.m_bf[0].d.next = self.p2_kind.q.val() == self.k_bf.val();
         self.m_ax[0].d.next = self.p2_ia.q.val().get_bits::<BANK_BITS>(1);
-        if self.p2_kind.q.val() == LOAD {
+        if self.p2_kind.q.val() == self.k_load.val() {
             // y = (x - 0) * factor, written to the element's own bank
             self.p3_a.d.next = self.p2_data.q.val();
-            self.p3_b.d.next = 0.into();
+            self.p3_b.d.next = self.z64.val();
             if self.coset.q.val() {
                 self.p3_w.d.next = self.cosets.data.val();
             } else if self.inverse.q.val() {
@@ -493,11 +531,11 @@ impl Logic for NttCore {
         } else {
             self.p3_a.d.next = self.qa.val();
             if self.p2_mask_a.q.val() {
-                self.p3_a.d.next = 0.into();
+                self.p3_a.d.next = self.z64.val();
             }
             self.p3_b.d.next = self.qb.val();
             if self.p2_mask_b.q.val() {
-                self.p3_b.d.next = 0.into();
+                self.p3_b.d.next = self.z64.val();
             }
             self.p3_w.d.next = self.twiddles.data.val();
             self.m_ybank[0].d.next = !self.p2_pa.q.val();
@@ -517,10 +555,9 @@ impl Logic for NttCore {
         self.bf.w.next = self.p3_w.q.val();
         self.bank0.write_enable.next = false;
         self.bank1.write_enable.next = false;
-        self.bank0.write_address.next = 0.into();
-        self.bank1.write_address.next = 0.into();
         self.bank0.write_data.next = self.bf.x.val();
         self.bank1.write_data.next = self.bf.x.val();
+        // A one-iteration loop: hdl_gen indexes arrays only by literals or loop variables
         for i in (META - 1)..META {
             if self.m_ybank[i].q.val() {
                 self.bank1.write_enable.next = self.bf.out_valid.val();
@@ -545,12 +582,12 @@ impl Logic for NttCore {
         self.out_last.next = self.fifo.last.val();
 
         if self.reset.val() {
-            self.state.d.next = S_LOAD.into();
+            self.state.d.next = self.s_load.val();
             self.started.d.next = false;
             self.hold.d.next = false;
             self.lane.d.next = false;
-            self.count.d.next = 0.into();
-            self.accepted.d.next = 0.into();
+            self.count.d.next = self.z13.val();
+            self.accepted.d.next = self.z13.val();
             self.p1_valid.d.next = false;
             self.p2_valid.d.next = false;
             self.p3_valid.d.next = false;

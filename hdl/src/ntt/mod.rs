@@ -11,12 +11,14 @@
 
 mod beat_fifo;
 mod butterfly;
+mod case_rom;
 mod core;
 pub mod four_step;
 pub mod harness;
 
 pub use beat_fifo::{BeatFifo, BEAT_FIFO_DEPTH};
 pub use butterfly::NttButterfly;
+pub use case_rom::CaseRom;
 pub use core::NttCore;
 
 use crate::field::{add_model, mul_model, sub_model};
@@ -30,6 +32,8 @@ use plonky2::util::reverse_index_bits_in_place;
 pub const MAX_LOG_N: usize = 12;
 /// Address width of one data bank.
 pub const BANK_BITS: usize = MAX_LOG_N - 1;
+/// Width of the RTL's `cfg` port ([NttConfig::word]).
+pub const CFG_BITS: usize = 11;
 /// 64-bit lanes per input/output beat.
 pub const LANES: usize = 2;
 /// Idle cycles between the last issue of a phase (load, stage) and the first of the next, so that
