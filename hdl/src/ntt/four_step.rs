@@ -201,3 +201,81 @@ mod tests {
         assert!(FourStepPlan::new(NttConfig::forward(25)).is_err());
     }
 }
+
+/// A throughput projection of the accelerator for four-step transforms, from the core's cycle
+/// formula ([NttConfig::cycles], checked against the RTL) and stated card figures.
+#[derive(Clone, Copy, Debug)]
+pub struct Projection {
+    /// Core clock (Hz).
+    pub clock_hz: f64,
+    /// NTT cores working on independent column / row jobs.
+    pub cores: usize,
+    /// Sustained external-memory bandwidth (bytes/s), reads plus writes.
+    pub mem_bytes_per_s: f64,
+    /// Sustained host link bandwidth (bytes/s) per direction.
+    pub pcie_bytes_per_s: f64,
+}
+
+impl Projection {
+    /// Varium C1100 (XCU55N: 2,880 DSP58 / 2,016 BRAM36 / 960 URAM, 8 GiB HBM2 at 460 GB/s peak,
+    /// PCIe Gen3 x16) at 250 MHz, with the DSP budget of the ZPrize 2022 Hardcaml design (2,052):
+    /// 108 cores x 16 tiles + 18 controller multipliers (coset / twiddle, one per 6 cores) x 16 =
+    /// 2,016 DSPs. HBM at 65% of peak (strided four-step bursts), PCIe at 12 GB/s.
+    pub const C1100: Projection = Projection {
+        clock_hz: 250e6,
+        cores: 108,
+        mem_bytes_per_s: 0.65 * 460e9,
+        pcie_bytes_per_s: 12e9,
+    };
+    pub const DSP_PER_CORE: usize = 16;
+    pub const CORES_PER_CONTROLLER_MULTIPLIER: usize = 6;
+
+    /// DSP tiles of the configuration (cores plus controller multipliers).
+    pub fn dsps(&self) -> usize {
+        (self.cores + self.cores.div_ceil(Self::CORES_PER_CONTROLLER_MULTIPLIER))
+            * Self::DSP_PER_CORE
+    }
+
+    /// Seconds of core work for `columns` independent transforms of `cfg`.
+    pub fn compute_s(&self, cfg: NttConfig, columns: usize) -> f64 {
+        let plan = FourStepPlan::new(cfg).expect("four-step config");
+        (plan.core_cycles(1) * columns) as f64 / self.cores as f64 / self.clock_hz
+    }
+
+    /// External-memory bytes of one four-step transform: the input read, the transposed
+    /// intermediate written and read back, the output written (8 bytes per element).
+    pub fn mem_bytes(cfg: NttConfig) -> f64 {
+        8.0 * (cfg.n_in() + 3 * cfg.n()) as f64
+    }
+
+    /// Seconds for `columns` transforms of `cfg` resident in card memory: compute and memory
+    /// traffic overlap (cores stream jobs while the controller moves the next ones).
+    pub fn on_card_s(&self, cfg: NttConfig, columns: usize) -> f64 {
+        let mem = Self::mem_bytes(cfg) * columns as f64 / self.mem_bytes_per_s;
+        self.compute_s(cfg, columns).max(mem)
+    }
+
+    /// Seconds for plonky2's LDE of a trace of `columns` columns of 2^log_n rows: the inverse
+    /// transform and the coset LDE transform on card, plus the trace in and the (2^rate_bits times
+    /// larger) LDE out over PCIe, not overlapped with compute (conservative).
+    pub fn lde_s(&self, log_n: usize, rate_bits: usize, columns: usize) -> f64 {
+        let card = self.on_card_s(NttConfig::inverse(log_n), columns)
+            + self.on_card_s(NttConfig::lde(log_n, rate_bits), columns);
+        let pcie = 8.0 * ((columns << log_n) + (columns << (log_n + rate_bits))) as f64
+            / self.pcie_bytes_per_s;
+        card + pcie
+    }
+}
+
+#[cfg(test)]
+mod projection_tests {
+    use super::*;
+
+    #[test]
+    fn projected_2_24_ntt_beats_the_zprize_figure_within_its_dsps() {
+        let p = Projection::C1100;
+        assert!(p.dsps() <= 2052, "{} DSPs", p.dsps());
+        let t = p.on_card_s(NttConfig::forward(24), 1);
+        assert!(t < 26.7e-3, "2^24 NTT projected at {:.1} ms", t * 1e3);
+    }
+}
