@@ -7,3 +7,5 @@
 pub mod designs;
 pub mod field;
 pub mod harness;
+pub mod poseidon;
+pub mod verilog_dedupe;

@@ -131,7 +131,18 @@ fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> 
     let hex_str = hex_path
         .to_str()
         .ok_or_else(|| anyhow!("non-UTF-8 path {}", hex_path.display()))?;
-    std::fs::write(&tb_path, harness::testbench(spec, vectors.len(), hex_str))
+    // A top with `in_ready` is a ready/valid core and gets the back-pressure testbench.
+    let rtl = (design.verilog)();
+    let ready_valid = rtl
+        .lines()
+        .find(|l| l.starts_with("module top("))
+        .is_some_and(|l| l.contains("in_ready") && l.contains("out_ready"));
+    let tb = if ready_valid {
+        harness::stream_testbench(spec, vectors.len(), hex_str)
+    } else {
+        harness::testbench(spec, vectors.len(), hex_str)
+    };
+    std::fs::write(&tb_path, tb)
         .with_context(|| format!("writing {}", tb_path.display()))?;
     println!(
         "wrote {} ({} vectors) and {}",
