@@ -26,14 +26,22 @@ fn bench(c: &mut Criterion) {
     g.bench_function("batch_1024_1_thread", |b| {
         b.iter_batched(
             || states(BATCH),
-            |v| v.into_iter().map(<F as Poseidon>::poseidon).collect::<Vec<_>>(),
+            |v| {
+                v.into_iter()
+                    .map(<F as Poseidon>::poseidon)
+                    .collect::<Vec<_>>()
+            },
             BatchSize::SmallInput,
         )
     });
     g.bench_function("batch_1024_all_threads", |b| {
         b.iter_batched(
             || states(BATCH),
-            |v| v.into_par_iter().map(<F as Poseidon>::poseidon).collect::<Vec<_>>(),
+            |v| {
+                v.into_par_iter()
+                    .map(<F as Poseidon>::poseidon)
+                    .collect::<Vec<_>>()
+            },
             BatchSize::SmallInput,
         )
     });

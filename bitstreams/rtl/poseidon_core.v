@@ -52070,6 +52070,8 @@ module top(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state_out)
     
     // Constant declarations
     localparam  limit = 11'b1111111111;
+    localparam  zero = 11'b0;
+    localparam  one = 11'b1;
     
     // Stub signals
     reg  pipe$clock;
@@ -52129,13 +52131,13 @@ module top(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state_out)
         accept = in_valid & in_ready;
         take = fifo$out_valid & out_ready;
         if (accept & ~take) begin
-            used$d = used$q + 32'h1;
+            used$d = used$q + one;
         end
         if (~accept & take) begin
-            used$d = used$q - 32'h1;
+            used$d = used$q - one;
         end
         if (reset) begin
-            used$d = 32'h0;
+            used$d = zero;
         end
         pipe$in_valid = accept;
         pipe$state_in = state_in;
@@ -52158,6 +52160,10 @@ module top$fifo(clock,reset,write,data_in,out_valid,out_ready,data_out);
     output reg  out_valid;
     input wire  out_ready;
     output reg  [767:0] data_out;
+    
+    // Constant declarations
+    localparam  zero = 10'b0;
+    localparam  one = 10'b1;
     
     // Stub signals
     reg  [9:0] ram$read_address;
@@ -52220,21 +52226,21 @@ module top$fifo(clock,reset,write,data_in,out_valid,out_ready,data_out);
         ram$write_address = wr$q;
         ram$write_data = data_in;
         if (write) begin
-            wr$d = wr$q + 32'h1;
+            wr$d = wr$q + one;
         end
         wr_seen$d = wr$q;
         out_valid = head$q != wr_seen$q;
         head_next = head$q;
         if (out_valid & out_ready) begin
-            head_next = head$q + 32'h1;
+            head_next = head$q + one;
         end
         head$d = head_next;
         ram$read_address = head_next;
         data_out = ram$read_data;
         if (reset) begin
-            head$d = 32'h0;
-            wr$d = 32'h0;
-            wr_seen$d = 32'h0;
+            head$d = zero;
+            wr$d = zero;
+            wr_seen$d = zero;
         end
     end
     

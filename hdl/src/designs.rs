@@ -224,36 +224,40 @@ use plonky2::hash::poseidon::Poseidon;
 const POSEIDON_STATE_IN: &[Port] = &[Port::new("state_in", 768)];
 const POSEIDON_STATE_OUT: &[Port] = &[Port::new("state_out", 768)];
 
+/// Rust-HDL blocks are built by value; the Poseidon ones (~10^5 signals for the core) overflow
+/// a default 2 MiB thread stack (test threads), so they are built on a thread with 1 GiB.
+fn on_big_stack(f: fn() -> String) -> String {
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .expect("spawning the emitter thread")
+        .join()
+        .expect("emitting a Poseidon design")
+}
+
+fn dedupe_block<T: Block>(mut uut: T) -> String {
+    uut.connect_all();
+    dedupe_modules(&generate_verilog(&uut))
+}
+
 fn poseidon_sbox_verilog() -> String {
-    dedupe_modules(&top_verilog::<SBox>())
+    on_big_stack(|| dedupe_block(SBox::default()))
 }
 
 fn poseidon_mds_verilog() -> String {
-    let mut uut = Mds::new(POSEIDON_MDS_ROUND);
-    uut.connect_all();
-    dedupe_modules(&generate_verilog(&uut))
+    on_big_stack(|| dedupe_block(Mds::new(POSEIDON_MDS_ROUND)))
 }
 
 fn poseidon_full_round_verilog() -> String {
-    let mut uut = FullRound::new(POSEIDON_FULL_ROUND);
-    uut.connect_all();
-    dedupe_modules(&generate_verilog(&uut))
+    on_big_stack(|| dedupe_block(FullRound::new(POSEIDON_FULL_ROUND)))
 }
 
 fn poseidon_partial_round_verilog() -> String {
-    let mut uut = PartialRound::new(POSEIDON_PARTIAL_ROUND);
-    uut.connect_all();
-    dedupe_modules(&generate_verilog(&uut))
+    on_big_stack(|| dedupe_block(PartialRound::new(POSEIDON_PARTIAL_ROUND)))
 }
 
 fn poseidon_core_verilog() -> String {
-    // The core's block tree (~10^5 signals, built by value) overflows a default thread stack.
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(|| dedupe_modules(&top_verilog::<PoseidonCore>()))
-        .expect("spawning the emitter thread")
-        .join()
-        .expect("emitting poseidon_core")
+    on_big_stack(|| dedupe_block(PoseidonCore::default()))
 }
 
 /// The rounds the stand-alone round designs implement (constants of round r + 1 at the end).

@@ -296,7 +296,10 @@ pub fn stream_testbench(spec: &HarnessSpec, count: usize, vector_path: &str) -> 
     line!("          if (failed <= 10) begin");
     line!("            $display(\"FAIL vector %0d: latency %0d (want %0d)\", got, cycle - 1 - issued_at[got], LATENCY);");
     for (p, f) in &outputs {
-        line!("            $display(\"  output {0} = %h, expected %h\", {0}, {f});", p.name);
+        line!(
+            "            $display(\"  output {0} = %h, expected %h\", {0}, {f});",
+            p.name
+        );
     }
     line!("          end");
     line!("        end");
@@ -332,6 +335,12 @@ pub fn stream_testbench(spec: &HarnessSpec, count: usize, vector_path: &str) -> 
     line!("      if (got != N) begin");
     line!("        $display(\"FAIL: %0d outputs missing\", N - got);");
     line!("        failed = failed + (N - got);");
+    line!("      end");
+    // With N >= 4 * LATENCY, more than LATENCY inputs are still to come when the stall starts,
+    // so an output buffer smaller than the stall must fill and in_ready must drop.
+    line!("      if (N >= 4 * LATENCY && not_ready == 0) begin");
+    line!("        $display(\"FAIL: in_ready never dropped during the out_ready stall\");");
+    line!("        failed = failed + 1;");
     line!("      end");
     line!("      if (full_rate_misses != 0) begin");
     line!("        $display(\"FAIL: in_ready low %0d cycles at full rate with out_ready high\", full_rate_misses);");

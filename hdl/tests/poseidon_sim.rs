@@ -67,7 +67,11 @@ macro_rules! run_stream {
             for t in 0..cycles {
                 wait_clock_true!(ep, clock, x);
                 if x.out_valid.val() {
-                    tb_trace.lock().unwrap().results.push((t, $from(x.$dout.val())));
+                    tb_trace
+                        .lock()
+                        .unwrap()
+                        .results
+                        .push((t, $from(x.$dout.val())));
                 }
                 x.reset.next = t < RESET_CYCLES;
                 x.in_valid.next = t < RESET_CYCLES;
@@ -83,7 +87,8 @@ macro_rules! run_stream {
         });
         let mut uut = $uut;
         uut.connect_all();
-        sim.run(Box::new(uut), (cycles as u64 + 4) * 10_000).unwrap();
+        sim.run(Box::new(uut), (cycles as u64 + 4) * 10_000)
+            .unwrap();
         let t = std::mem::take(&mut *trace.lock().unwrap());
         (inputs, t)
     }};
@@ -96,9 +101,18 @@ fn check<I: std::fmt::Debug, T: PartialEq + std::fmt::Debug>(
     latency: usize,
     want: impl Fn(&I) -> T,
 ) {
-    assert_eq!(trace.issued.len(), inputs.len(), "{name}: inputs not all driven");
+    assert_eq!(
+        trace.issued.len(),
+        inputs.len(),
+        "{name}: inputs not all driven"
+    );
     assert_eq!(trace.results.len(), inputs.len(), "{name}: out_valid count");
-    for (n, ((x, &issued), (seen, y))) in inputs.iter().zip(&trace.issued).zip(&trace.results).enumerate() {
+    for (n, ((x, &issued), (seen, y))) in inputs
+        .iter()
+        .zip(&trace.issued)
+        .zip(&trace.results)
+        .enumerate()
+    {
         assert_eq!(*y, want(x), "{name} vector {n}: input {x:?}");
         assert_eq!(seen - issued, latency, "{name} vector {n}: latency");
     }

@@ -142,8 +142,7 @@ fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> 
     } else {
         harness::testbench(spec, vectors.len(), hex_str)
     };
-    std::fs::write(&tb_path, tb)
-        .with_context(|| format!("writing {}", tb_path.display()))?;
+    std::fs::write(&tb_path, tb).with_context(|| format!("writing {}", tb_path.display()))?;
     println!(
         "wrote {} ({} vectors) and {}",
         hex_path.display(),

@@ -28,6 +28,8 @@ pub struct PoseidonCore {
     fifo: OutFifo<768, 10>,
     used: DFF<Bits<11>>,
     limit: Constant<Bits<11>>,
+    zero: Constant<Bits<11>>,
+    one: Constant<Bits<11>>,
     accept: Signal<Local, Bit>,
     take: Signal<Local, Bit>,
 }
@@ -39,9 +41,11 @@ impl PoseidonCore {
     pub const LATENCY: usize = PoseidonPipe::LATENCY + 2;
 }
 
+// The FIFO must cover the pipeline for full rate (in_ready stays high with out_ready high).
+const _: () = assert!(PoseidonCore::LATENCY < PoseidonCore::SLOTS - 1);
+
 impl Default for PoseidonCore {
     fn default() -> Self {
-        assert!(PoseidonPipe::LATENCY + 2 < Self::SLOTS - 1, "FIFO too small for full rate");
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -55,6 +59,8 @@ impl Default for PoseidonCore {
             fifo: Default::default(),
             used: Default::default(),
             limit: Constant::new((Self::SLOTS as u64 - 1).to_bits()),
+            zero: Constant::new(0u64.to_bits()),
+            one: Constant::new(1u64.to_bits()),
             accept: Default::default(),
             take: Default::default(),
         }
@@ -73,13 +79,13 @@ impl Logic for PoseidonCore {
         self.accept.next = self.in_valid.val() & self.in_ready.val();
         self.take.next = self.fifo.out_valid.val() & self.out_ready.val();
         if self.accept.val() & !self.take.val() {
-            self.used.d.next = self.used.q.val() + 1;
+            self.used.d.next = self.used.q.val() + self.one.val();
         }
         if !self.accept.val() & self.take.val() {
-            self.used.d.next = self.used.q.val() - 1;
+            self.used.d.next = self.used.q.val() - self.one.val();
         }
         if self.reset.val() {
-            self.used.d.next = 0.into();
+            self.used.d.next = self.zero.val();
         }
         // Pipeline -> FIFO
         self.pipe.in_valid.next = self.accept.val();

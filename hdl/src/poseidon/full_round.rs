@@ -25,7 +25,10 @@ impl FullRound {
 
     /// Full round `round` (0..=3 or 26..=29).
     pub fn new(round: usize) -> Self {
-        assert!(round < ROUNDS && is_full_round(round), "round {round} is not full");
+        assert!(
+            round < ROUNDS && is_full_round(round),
+            "round {round} is not full"
+        );
         assert_eq!(SBox::LATENCY, 24);
         Self {
             clock: Default::default(),

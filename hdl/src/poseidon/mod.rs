@@ -216,7 +216,10 @@ mod tests {
 
     #[test]
     fn sbox_model_matches_plonky2() {
-        for x in EDGES.into_iter().chain((0..10_000).map(|i| i * 0x9E37_79B9_7F4A_7C15 % P)) {
+        for x in EDGES
+            .into_iter()
+            .chain((0..10_000).map(|i| i * 0x9E37_79B9_7F4A_7C15 % P))
+        {
             let want = <F as Poseidon>::sbox_monomial::<F, 1>(f(x)).to_canonical_u64();
             assert_eq!(sbox_model(x), want, "{x:#x}");
         }
@@ -231,7 +234,14 @@ mod tests {
             assert!(sums.iter().all(|&x| x < 1 << 74), "MDS sum exceeds 74 bits");
         }
         // The reduction on its extremes.
-        for x in [0u128, (1 << 74) - 1, P as u128, (1 << 64) - 1, 1 << 64, 2 * P as u128] {
+        for x in [
+            0u128,
+            (1 << 74) - 1,
+            P as u128,
+            (1 << 64) - 1,
+            1 << 64,
+            2 * P as u128,
+        ] {
             assert_eq!(
                 mds_reduce_model(x),
                 F::from_noncanonical_u128(x).to_canonical_u64()
@@ -272,7 +282,8 @@ mod tests {
         for len in 0..=26 {
             for _ in 0..4 {
                 let leaf: Vec<u64> = (0..len).map(|_| rng.gen_range(0..P)).collect();
-                let want = PoseidonHash::hash_or_noop(&leaf.iter().map(|&x| f(x)).collect::<Vec<_>>());
+                let want =
+                    PoseidonHash::hash_or_noop(&leaf.iter().map(|&x| f(x)).collect::<Vec<_>>());
                 assert_eq!(
                     leaf_hash_model(&leaf),
                     want.elements.map(|x| x.to_canonical_u64()),
@@ -283,8 +294,14 @@ mod tests {
         for _ in 0..200 {
             let l: [u64; DIGEST] = std::array::from_fn(|_| rng.gen_range(0..P));
             let r: [u64; DIGEST] = std::array::from_fn(|_| rng.gen_range(0..P));
-            let want = PoseidonHash::two_to_one(HashOut { elements: l.map(f) }, HashOut { elements: r.map(f) });
-            assert_eq!(two_to_one_model(&l, &r), want.elements.map(|x| x.to_canonical_u64()));
+            let want = PoseidonHash::two_to_one(
+                HashOut { elements: l.map(f) },
+                HashOut { elements: r.map(f) },
+            );
+            assert_eq!(
+                two_to_one_model(&l, &r),
+                want.elements.map(|x| x.to_canonical_u64())
+            );
         }
     }
 }

@@ -8,7 +8,7 @@ use rust_hdl::prelude::*;
 /// is shown only once it was written at an earlier edge (`wr_seen` is the write pointer one
 /// cycle late), so a write and a read of the same slot never coincide. A write reaches
 /// `out_valid` 2 cycles after `write`.
-#[derive(LogicBlock, Default)]
+#[derive(LogicBlock)]
 pub struct OutFifo<const W: usize, const N: usize> {
     // Clocking
     pub clock: Signal<In, Clock>,
@@ -26,6 +26,30 @@ pub struct OutFifo<const W: usize, const N: usize> {
     wr: DFF<Bits<N>>,
     wr_seen: DFF<Bits<N>>,
     head_next: Signal<Local, Bits<N>>,
+    // Typed 0 and 1 (a bare literal would be emitted as 32 bits)
+    zero: Constant<Bits<N>>,
+    one: Constant<Bits<N>>,
+}
+
+impl<const W: usize, const N: usize> Default for OutFifo<W, N> {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            write: Default::default(),
+            data_in: Default::default(),
+            out_valid: Default::default(),
+            out_ready: Default::default(),
+            data_out: Default::default(),
+            ram: Default::default(),
+            head: Default::default(),
+            wr: Default::default(),
+            wr_seen: Default::default(),
+            head_next: Default::default(),
+            zero: Constant::new(0u64.to_bits()),
+            one: Constant::new(1u64.to_bits()),
+        }
+    }
 }
 
 impl<const W: usize, const N: usize> Logic for OutFifo<W, N> {
@@ -39,22 +63,22 @@ impl<const W: usize, const N: usize> Logic for OutFifo<W, N> {
         self.ram.write_address.next = self.wr.q.val();
         self.ram.write_data.next = self.data_in.val();
         if self.write.val() {
-            self.wr.d.next = self.wr.q.val() + 1;
+            self.wr.d.next = self.wr.q.val() + self.one.val();
         }
         self.wr_seen.d.next = self.wr.q.val();
         // Read side
         self.out_valid.next = self.head.q.val() != self.wr_seen.q.val();
         self.head_next.next = self.head.q.val();
         if self.out_valid.val() & self.out_ready.val() {
-            self.head_next.next = self.head.q.val() + 1;
+            self.head_next.next = self.head.q.val() + self.one.val();
         }
         self.head.d.next = self.head_next.val();
         self.ram.read_address.next = self.head_next.val();
         self.data_out.next = self.ram.read_data.val();
         if self.reset.val() {
-            self.head.d.next = 0.into();
-            self.wr.d.next = 0.into();
-            self.wr_seen.d.next = 0.into();
+            self.head.d.next = self.zero.val();
+            self.wr.d.next = self.zero.val();
+            self.wr_seen.d.next = self.zero.val();
         }
     }
 }

@@ -26,7 +26,10 @@ impl PartialRound {
 
     /// Partial round `round` (4..=25).
     pub fn new(round: usize) -> Self {
-        assert!(round < ROUNDS && !is_full_round(round), "round {round} is not partial");
+        assert!(
+            round < ROUNDS && !is_full_round(round),
+            "round {round} is not partial"
+        );
         assert_eq!(SBox::LATENCY, 24);
         Self {
             clock: Default::default(),
