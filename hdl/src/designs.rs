@@ -60,6 +60,61 @@ pub const DESIGNS: &[Design] = &[
             vectors: crate::ntt::harness::butterfly_vectors,
         },
     },
+    Design {
+        name: "poseidon_sbox",
+        summary: "Poseidon S-box x^7, 24-cycle pipeline, 4 GlMul",
+        verilog: poseidon_sbox_verilog,
+        harness: HarnessSpec {
+            latency: SBox::LATENCY,
+            inputs: &[Port::new("x", 64)],
+            outputs: &[Port::new("y", 64)],
+            vectors: poseidon_sbox_vectors,
+        },
+    },
+    Design {
+        name: "poseidon_mds",
+        summary: "Poseidon MDS layer (shift-add) + round 1 constants, 4-cycle pipeline",
+        verilog: poseidon_mds_verilog,
+        harness: HarnessSpec {
+            latency: Mds::LATENCY,
+            inputs: &[Port::new("v", 768)],
+            outputs: &[Port::new("y", 768)],
+            vectors: poseidon_mds_vectors,
+        },
+    },
+    Design {
+        name: "poseidon_partial_round",
+        summary: "Poseidon partial round 4 (S-box lane 0, MDS, round 5 constants), 28 cycles",
+        verilog: poseidon_partial_round_verilog,
+        harness: HarnessSpec {
+            latency: PartialRound::LATENCY,
+            inputs: POSEIDON_STATE_IN,
+            outputs: POSEIDON_STATE_OUT,
+            vectors: poseidon_partial_round_vectors,
+        },
+    },
+    Design {
+        name: "poseidon_full_round",
+        summary: "Poseidon full round 0 (12 S-boxes, MDS, round 1 constants), 28 cycles",
+        verilog: poseidon_full_round_verilog,
+        harness: HarnessSpec {
+            latency: FullRound::LATENCY,
+            inputs: POSEIDON_STATE_IN,
+            outputs: POSEIDON_STATE_OUT,
+            vectors: poseidon_full_round_vectors,
+        },
+    },
+    Design {
+        name: "poseidon_core",
+        summary: "Poseidon-12 permutation (plonky2), 1/cycle, ready/valid, 844-cycle latency",
+        verilog: poseidon_core_verilog,
+        harness: HarnessSpec {
+            latency: PoseidonCore::LATENCY,
+            inputs: POSEIDON_STATE_IN,
+            outputs: POSEIDON_STATE_OUT,
+            vectors: poseidon_core_vectors,
+        },
+    },
 ];
 
 impl Design {
@@ -171,4 +226,141 @@ fn add_vectors(rng: &mut StdRng, count: usize) -> Vec<Vector> {
 
 fn sub_vectors(rng: &mut StdRng, count: usize) -> Vec<Vector> {
     binop_vectors(rng, count, |a, b| a - b)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Poseidon (hdl/src/poseidon/): the permutation core and the sub-blocks that hdl-check
+// synthesises on their own (the whole core is too large for yosys in CI time).
+
+use crate::poseidon::{
+    self, FullRound, Mds, PartialRound, PoseidonCore, SBox, ROUNDS, WIDTH as PW,
+};
+use crate::verilog_dedupe::dedupe_modules;
+use plonky2::hash::poseidon::Poseidon;
+
+/// The Poseidon designs; [DESIGNS] lists them.
+const POSEIDON_STATE_IN: &[Port] = &[Port::new("state_in", 768)];
+const POSEIDON_STATE_OUT: &[Port] = &[Port::new("state_out", 768)];
+
+/// Rust-HDL blocks are built by value; the Poseidon ones (~10^5 signals for the core) overflow
+/// a default 2 MiB thread stack (test threads), so they are built on a thread with 1 GiB.
+fn on_big_stack(f: fn() -> String) -> String {
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .expect("spawning the emitter thread")
+        .join()
+        .expect("emitting a Poseidon design")
+}
+
+fn dedupe_block<T: Block>(mut uut: T) -> String {
+    uut.connect_all();
+    dedupe_modules(&generate_verilog(&uut))
+}
+
+fn poseidon_sbox_verilog() -> String {
+    on_big_stack(|| dedupe_block(SBox::default()))
+}
+
+fn poseidon_mds_verilog() -> String {
+    on_big_stack(|| dedupe_block(Mds::new(POSEIDON_MDS_ROUND)))
+}
+
+fn poseidon_full_round_verilog() -> String {
+    on_big_stack(|| dedupe_block(FullRound::new(POSEIDON_FULL_ROUND)))
+}
+
+fn poseidon_partial_round_verilog() -> String {
+    on_big_stack(|| dedupe_block(PartialRound::new(POSEIDON_PARTIAL_ROUND)))
+}
+
+fn poseidon_core_verilog() -> String {
+    on_big_stack(|| dedupe_block(PoseidonCore::default()))
+}
+
+/// The rounds the stand-alone round designs implement (constants of round r + 1 at the end).
+const POSEIDON_MDS_ROUND: usize = 1;
+const POSEIDON_FULL_ROUND: usize = 0;
+const POSEIDON_PARTIAL_ROUND: usize = 4;
+
+/// Random canonical states, after the edge states (all lanes one edge value; lanes cycling
+/// through the edges).
+fn poseidon_states(rng: &mut StdRng, count: usize) -> Vec<[u64; PW]> {
+    let mut v: Vec<[u64; PW]> = EDGES.iter().map(|&e| [e; PW]).collect();
+    v.extend((0..EDGES.len()).map(|k| std::array::from_fn(|i| EDGES[(i + k) % EDGES.len()])));
+    v.truncate(count);
+    while v.len() < count {
+        v.push(std::array::from_fn(|_| random_operand(rng)));
+    }
+    v
+}
+
+fn state_vectors(
+    rng: &mut StdRng,
+    count: usize,
+    f: impl Fn(&[u64; PW]) -> [u64; PW],
+) -> Vec<Vector> {
+    poseidon_states(rng, count)
+        .into_iter()
+        .map(|s| Vector {
+            inputs: vec![s.to_vec()],
+            outputs: vec![f(&s).to_vec()],
+        })
+        .collect()
+}
+
+fn to_f(s: &[u64; PW]) -> [F; PW] {
+    s.map(F::from_canonical_u64)
+}
+
+fn from_f(s: [F; PW]) -> [u64; PW] {
+    s.map(|x| x.to_canonical_u64())
+}
+
+/// plonky2's naive round `r`'s tail and round r + 1's constant layer: what hardware round r does.
+fn plonky2_round(r: usize, s: &[u64; PW]) -> [u64; PW] {
+    let mut x = to_f(s);
+    if poseidon::is_full_round(r) {
+        <F as Poseidon>::sbox_layer(&mut x);
+    } else {
+        x[0] = <F as Poseidon>::sbox_monomial::<F, 1>(x[0]);
+    }
+    x = <F as Poseidon>::mds_layer(&x);
+    if r + 1 < ROUNDS {
+        <F as Poseidon>::constant_layer(&mut x, r + 1);
+    }
+    from_f(x)
+}
+
+fn poseidon_sbox_vectors(rng: &mut StdRng, count: usize) -> Vec<Vector> {
+    operand_pairs(rng, count)
+        .into_iter()
+        .map(|(x, _)| {
+            let y = <F as Poseidon>::sbox_monomial::<F, 1>(F::from_canonical_u64(x));
+            Vector {
+                inputs: vec![vec![x]],
+                outputs: vec![vec![y.to_canonical_u64()]],
+            }
+        })
+        .collect()
+}
+
+fn poseidon_mds_vectors(rng: &mut StdRng, count: usize) -> Vec<Vector> {
+    state_vectors(rng, count, |s| {
+        let mut x = <F as Poseidon>::mds_layer(&to_f(s));
+        <F as Poseidon>::constant_layer(&mut x, POSEIDON_MDS_ROUND);
+        from_f(x)
+    })
+}
+
+fn poseidon_full_round_vectors(rng: &mut StdRng, count: usize) -> Vec<Vector> {
+    state_vectors(rng, count, |s| plonky2_round(POSEIDON_FULL_ROUND, s))
+}
+
+fn poseidon_partial_round_vectors(rng: &mut StdRng, count: usize) -> Vec<Vector> {
+    state_vectors(rng, count, |s| plonky2_round(POSEIDON_PARTIAL_ROUND, s))
+}
+
+fn poseidon_core_vectors(rng: &mut StdRng, count: usize) -> Vec<Vector> {
+    state_vectors(rng, count, poseidon::plonky2_permutation)
 }

@@ -9,3 +9,5 @@ pub mod designs;
 pub mod field;
 pub mod harness;
 pub mod ntt;
+pub mod poseidon;
+pub mod verilog_dedupe;

@@ -131,10 +131,19 @@ fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> 
     let hex_str = hex_path
         .to_str()
         .ok_or_else(|| anyhow!("non-UTF-8 path {}", hex_path.display()))?;
-    // Block-streaming cores bring their own testbench (same vector format and summary line).
-    let tb = match name {
-        "ntt_core" => parallax_hdl::ntt::harness::testbench(vectors.len(), hex_str),
-        _ => harness::testbench(spec, vectors.len(), hex_str),
+    // Block-streaming cores bring their own testbench (same vector format and summary line); a
+    // top with `in_ready` and `out_ready` is a ready/valid core and gets the back-pressure one.
+    let rtl = (design.verilog)();
+    let ready_valid = rtl
+        .lines()
+        .find(|l| l.starts_with("module top("))
+        .is_some_and(|l| l.contains("in_ready") && l.contains("out_ready"));
+    let tb = if name == "ntt_core" {
+        parallax_hdl::ntt::harness::testbench(vectors.len(), hex_str)
+    } else if ready_valid {
+        harness::stream_testbench(spec, vectors.len(), hex_str)
+    } else {
+        harness::testbench(spec, vectors.len(), hex_str)
     };
     std::fs::write(&tb_path, tb).with_context(|| format!("writing {}", tb_path.display()))?;
     println!(
