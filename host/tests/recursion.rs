@@ -4,6 +4,7 @@
 
 use std::sync::Mutex;
 
+
 use plonky2::field::types::Field;
 use plonky2::util::timing::TimingTree;
 
@@ -79,8 +80,20 @@ fn assert_rejected(p: &ExecutionProof) {
 fn valid_proof_verifies_recursively() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let p = proof(&[1000, 37]);
-    let (circuit, outer) = recursion::prove_execution(&p).unwrap();
+    let t = std::time::Instant::now();
+    let circuit = recursion::circuit_for(recursion::shape_of(&p).unwrap());
+    let built = t.elapsed();
+    let t = std::time::Instant::now();
+    let (circuit2, outer) = recursion::prove_execution(&p).unwrap();
+    let proved = t.elapsed();
+    assert!(std::sync::Arc::ptr_eq(&circuit, &circuit2));
+    let t = std::time::Instant::now();
     circuit.verify(&outer).unwrap();
+    eprintln!(
+        "circuit built in {built:?}, wrapped in {proved:?}, verified in {:?}; proof {} bytes",
+        t.elapsed(),
+        outer.to_bytes().len()
+    );
     assert_eq!(outer.public_inputs, recursion::statement_of(&p.claim));
     eprintln!(
         "shape {:?}: degree bits {}, {} gates",
