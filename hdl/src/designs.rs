@@ -42,6 +42,24 @@ pub const DESIGNS: &[Design] = &[
         verilog: top_verilog::<GlSub>,
         harness: binop_harness(GlSub::LATENCY, sub_vectors),
     },
+    // NTT core (hdl/src/ntt): block-streaming, so its testbench is ntt::harness::testbench.
+    Design {
+        name: "ntt_core",
+        summary: "Goldilocks NTT 2^1..2^12, DIF, 1 butterfly/cycle, fwd/inv/coset/LDE",
+        verilog: top_verilog::<crate::ntt::NttCore>,
+        harness: crate::ntt::harness::SPEC,
+    },
+    Design {
+        name: "ntt_butterfly",
+        summary: "Goldilocks DIF butterfly (a+b, (a-b)*w), 10-cycle pipeline",
+        verilog: top_verilog::<crate::ntt::NttButterfly>,
+        harness: HarnessSpec {
+            latency: crate::ntt::NttButterfly::LATENCY,
+            inputs: &[Port::new("a", 64), Port::new("b", 64), Port::new("w", 64)],
+            outputs: &[Port::new("x", 64), Port::new("y", 64)],
+            vectors: crate::ntt::harness::butterfly_vectors,
+        },
+    },
 ];
 
 impl Design {

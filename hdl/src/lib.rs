@@ -3,7 +3,9 @@
 //! - [field]: Goldilocks add/sub/mul pipelines (the building blocks of the Poseidon and NTT cores).
 //! - [designs]: the table of top-level designs that `emit` writes and `scripts/hdl-check.sh` checks.
 //! - [harness]: the vector-file + Verilog-testbench generator that runs emitted RTL against plonky2.
+//! - [ntt]: the NTT core (on-chip 2^1..2^12), its bit-model and the four-step schedule.
 
 pub mod designs;
 pub mod field;
 pub mod harness;
+pub mod ntt;

@@ -8,7 +8,7 @@ use plonky2::field::types::Field;
 use proptest::prelude::*;
 
 use parallax::chain::workload::{self, WorkloadParams};
-use parallax::chain::{execute_parallel, execute_serial, Block, BlockError, Contract, State, Status, StorageWrite, Transaction, F};
+use parallax::chain::{execute_parallel, execute_parallel_with, execute_serial, Block, BlockError, Contract, ParallelConfig, State, Status, StorageWrite, Transaction, F};
 
 /// Reads `k_read`; writes `x + v` to `k_even` or `k_odd` by the parity of the value read; fails
 /// when the value read reaches 200. Calldata: [sender, k_read, k_even, k_odd, v].
@@ -33,14 +33,22 @@ done:
 fail:
     assert r0, 1";
 
+/// Plain Block-STM over the whole block, and the adaptive chunked executor with an odd chunk
+/// size (so chunk boundaries fall anywhere), both equal serial execution.
+fn configs(threads: usize) -> [ParallelConfig; 2] {
+    [ParallelConfig::block_stm(threads), ParallelConfig { chunk: 37, ..ParallelConfig::new(threads) }]
+}
+
 fn check_equal(block: &Block, threads: usize) {
     let serial = execute_serial(block, true);
-    let parallel = execute_parallel(block, threads, true);
-    assert_eq!(parallel.receipts, serial.receipts, "receipts, {threads} threads");
-    assert_eq!(parallel.writes, serial.writes, "writes, {threads} threads");
-    assert_eq!(parallel.post_root(block), serial.post_root(block), "root, {threads} threads");
-    assert_eq!(parallel.traces.len(), block.txs.len());
-    assert!(parallel.traces == serial.traces, "traces differ, {threads} threads");
+    for cfg in configs(threads) {
+        let parallel = execute_parallel_with(block, cfg, true);
+        assert_eq!(parallel.receipts, serial.receipts, "receipts, {cfg:?}");
+        assert_eq!(parallel.writes, serial.writes, "writes, {cfg:?}");
+        assert_eq!(parallel.post_root(block), serial.post_root(block), "root, {cfg:?}");
+        assert_eq!(parallel.traces.len(), block.txs.len());
+        assert!(parallel.traces == serial.traces, "traces differ, {cfg:?}");
+    }
 }
 
 #[test]
@@ -98,8 +106,9 @@ proptest! {
     ) {
         let block = random_block(keys, &txs, &pre);
         let serial = execute_serial(&block, true);
-        let parallel = execute_parallel(&block, threads, true);
-        prop_assert!(parallel.same_result(&serial));
+        for cfg in configs(threads) {
+            prop_assert!(execute_parallel_with(&block, cfg, true).same_result(&serial), "{:?}", cfg);
+        }
     }
 }
 
@@ -110,9 +119,9 @@ fn stress_high_contention_eight_threads_bounded_in_time() {
         for seed in 0..30 {
             let block = workload::generate(WorkloadParams { txs: 400, accounts: 4, contention: 1.0, seed: 100 + seed }).unwrap();
             let serial = execute_serial(&block, false);
-            for _ in 0..3 {
-                let parallel = execute_parallel(&block, 8, false);
-                assert!(parallel.same_result(&serial), "divergence at seed {seed}");
+            for cfg in configs(8).into_iter().chain([ParallelConfig::block_stm(8)]) {
+                let parallel = execute_parallel_with(&block, cfg, false);
+                assert!(parallel.same_result(&serial), "divergence at seed {seed}, {cfg:?}");
             }
         }
         done.send(()).unwrap();
@@ -167,4 +176,16 @@ fn malformed_blocks_are_clear_errors() {
 
     v["pre_state"]["root"] = serde_json::json!([1, 2, 3, 4]);
     assert!(err(&v).contains("pre-state"), "{}", err(&v));
+}
+
+#[test]
+fn adaptive_executor_runs_both_modes_and_matches_serial() {
+    // The mode per chunk follows measured costs (unit-tested in `parallel.rs` with synthetic
+    // timings); whatever it picks, the result is serial execution's, and with several chunks
+    // both modes run (the second chunk is always a serial measurement).
+    let block = workload::generate(WorkloadParams { txs: 3000, accounts: 2, contention: 1.0, seed: 9 }).unwrap();
+    let out = execute_parallel_with(&block, ParallelConfig { chunk: 100, ..ParallelConfig::new(4) }, true);
+    assert!(out.same_result(&execute_serial(&block, true)));
+    assert!(out.stats.serial_txs >= 100 && out.stats.serial_txs < 3000, "serial chunks: {} txs", out.stats.serial_txs);
+    assert_eq!(execute_parallel_with(&block, ParallelConfig::block_stm(4), false).stats.serial_txs, 0);
 }

@@ -404,8 +404,9 @@ fn proof_file_round_trip_and_malformed_files() {
 
     assert_eq!(file::from_bytes(b"NOTAPROOF....").unwrap_err(), FileError::BadMagic);
     let mut v2 = bytes.clone();
-    v2[8] = 2;
-    assert_eq!(file::from_bytes(&v2).unwrap_err(), FileError::Version { found: 2 });
+    v2[8] = 9;
+    assert_eq!(file::from_bytes(&v2).unwrap_err(), FileError::Version { found: 9 });
+    assert!(matches!(file::block_from_bytes(&bytes).unwrap_err(), FileError::WrongKind { .. }));
     for cut in [0, 8, 12, 100, bytes.len() / 2, bytes.len() - 1] {
         assert!(file::from_bytes(&bytes[..cut]).is_err(), "truncated at {cut}");
     }
@@ -438,6 +439,7 @@ mod tables_pass_stark_testing {
     check!(range, RangeStark);
     check!(bitwise, BitwiseStark);
     check!(public, PublicStark::<5>);
+    check!(public7, PublicStark::<7>);
 }
 
 /// Pins the column layouts (docs/proving.md lists them): a change here must update the docs.
@@ -454,6 +456,65 @@ fn column_layout_snapshot() {
         range::NUM_COLUMNS,
         bitwise::NUM_COLUMNS,
     ];
-    assert_eq!(widths, [76, 5, 4, 3, 5, 8, 6, 68]);
+    assert_eq!(widths, [80, 6, 5, 4, 7, 10, 8, 68]);
+    assert_eq!((cpu::TX, cpu::CONTRACT, cpu::START, cpu::FAIL), (76, 77, 78, 79));
     assert_eq!((cpu::REGS, cpu::OPS, cpu::DST, cpu::SRC_A, cpu::SRC_B), (10, 20, 46, 56, 66));
+}
+
+#[test]
+fn memory_address_of_2_pow_32_rejected() {
+    // mstore/mload at r3 = 2^32 + 100: the VM fails with AddressOutOfRange; the forged trace
+    // keeps everything else consistent, so only the address range check can catch it
+    let p = asm("cdload r3, 0\n mov r1, 7\n mstore [r3], r1\n mload r2, [r3]\n end");
+    let big = f((1 << 32) + 100);
+    let r = prove_forged(&p, &inputs(&[100]), |claim, t| {
+        claim.calldata[0] = big;
+        claim.final_regs[3] = big;
+        set(t, CALLDATA, prover::io::CD_VAL, 0, big);
+        set(t, CPU, cpu::RES, 0, big);
+        for i in 1..rows(t) {
+            set(t, CPU, reg(3), i, big);
+        }
+        set(t, CPU, cpu::A_VAL, 2, big);
+        set(t, CPU, cpu::A_VAL, 3, big);
+        for i in 0..t[MEMORY][0].len() {
+            set(t, MEMORY, prover::memory::ADDR, i, big);
+        }
+        let diff = get(t, MEMORY, prover::memory::DIFF, 0);
+        t[RANGE] = prover::range::generate([diff, big, big].into_iter()).into_iter().map(PolynomialValues::new).collect();
+    });
+    assert_rejected(r, "range table");
+}
+
+#[test]
+fn forged_failure_of_a_passing_assert_rejected() {
+    // assert r1, 5 holds (r1 = 5), but the trace stops there claiming the transaction failed
+    let p = asm("mov r1, 5\n assert r1, 5\n end");
+    let (outcome, trace) = vm::execute_traced(&p, &inputs(&[])).unwrap();
+    let claim = prover::Claim {
+        program: p.instructions.clone(),
+        initial_regs: Inputs::default().regs,
+        final_regs: outcome.regs,
+        calldata: vec![],
+        outputs: vec![],
+        storage: vec![],
+    };
+    let mut stmt = claim.statement();
+    let mut t = prover::build_traces(&claim, &trace);
+    stmt.txs[0].failed = true;
+    set(&mut t, TXS, prover::io::TX_FAIL, 0, F::ONE);
+    let n = rows(&t);
+    for i in 1..n {
+        for c in 0..cpu::NUM_COLUMNS {
+            if c != cpu::CLK {
+                let v = get(&t, CPU, c, 1);
+                set(&mut t, CPU, c, i, v);
+            }
+        }
+        set(&mut t, CPU, cpu::FAIL, i, F::ONE);
+        set(&mut t, CPU, cpu::AUXV, i, F::ONE);
+    }
+    move_rom_count(&mut t, 2, 1, n as u64 - 2);
+    let proofs = prover::system::prove_statement(&stmt, &t, &CpuCommitter, &mut timing()).unwrap();
+    assert_rejected(prover::system::verify_statement(&stmt, &proofs), "cpu table");
 }

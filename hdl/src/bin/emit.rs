@@ -131,8 +131,12 @@ fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> 
     let hex_str = hex_path
         .to_str()
         .ok_or_else(|| anyhow!("non-UTF-8 path {}", hex_path.display()))?;
-    std::fs::write(&tb_path, harness::testbench(spec, vectors.len(), hex_str))
-        .with_context(|| format!("writing {}", tb_path.display()))?;
+    // Block-streaming cores bring their own testbench (same vector format and summary line).
+    let tb = match name {
+        "ntt_core" => parallax_hdl::ntt::harness::testbench(vectors.len(), hex_str),
+        _ => harness::testbench(spec, vectors.len(), hex_str),
+    };
+    std::fs::write(&tb_path, tb).with_context(|| format!("writing {}", tb_path.display()))?;
     println!(
         "wrote {} ({} vectors) and {}",
         hex_path.display(),

@@ -18,6 +18,9 @@ pub struct ExecStats {
     /// Transaction executions, re-executions included.
     pub executions: u64,
     pub validations: u64,
+    /// Transactions executed serially (by the serial executor, or by the parallel executor's
+    /// fallback on chunks where parallel execution did not pay).
+    pub serial_txs: u64,
 }
 
 impl ExecStats {

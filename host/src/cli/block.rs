@@ -76,11 +76,12 @@ pub fn print_outcome(block: &Block, out: &BlockOutcome, mode: &str, secs: f64) {
     let n = block.txs.len();
     println!("executed {n} transactions ({mode}) in {:.1} ms: {:.0} tx/s", secs * 1e3, n as f64 / secs.max(1e-9));
     println!(
-        "  successes {}, failures {}, executions {} (re-executions {}), validations {}",
+        "  successes {}, failures {}, executions {} (re-executions {}), validations {}, run serially {}",
         out.successes(),
         n - out.successes(),
         out.stats.executions,
         out.stats.re_executions(n),
-        out.stats.validations
+        out.stats.validations,
+        out.stats.serial_txs
     );
 }

@@ -2,7 +2,7 @@
 
 mod block;
 mod demo;
-mod prove;
+pub(crate) mod prove;
 mod run;
 
 use std::path::PathBuf;
@@ -44,9 +44,10 @@ pub enum Command {
         #[command(subcommand)]
         command: block::BlockCommand,
     },
-    /// Run a program and prove the run; writes a proof file.
+    /// Run a program (or execute a block, given a `.json` block file) and prove it; writes a
+    /// proof file.
     Prove {
-        /// The `.asm` file.
+        /// The `.asm` file, or a block `.json` file (`parallax block gen`).
         program: PathBuf,
         /// Initial values, as for `run`.
         #[arg(long = "input", value_name = "KEY=VALUE")]

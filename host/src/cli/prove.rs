@@ -7,6 +7,7 @@ use anyhow::{anyhow, bail, Context};
 use plonky2::util::timing::TimingTree;
 
 use super::run::{load_program, parse_inputs};
+use crate::chain::Block;
 use crate::prover::{self, file, CpuCommitter};
 use crate::vm::isa::fmt_felt;
 use crate::vm::Program;
@@ -15,7 +16,51 @@ fn hex(h: plonky2::hash::hash_types::HashOut<crate::prover::F>) -> String {
     h.elements.iter().map(|e| format!("{:016x}", e.0)).collect()
 }
 
+/// `parallax prove BLOCK.json -o x.proof`: executes the block and proves all its transactions.
+pub fn prove_block(path: &Path, out: &Path, timings: bool) -> anyhow::Result<()> {
+    let block = Block::load(path).with_context(|| format!("cannot load block {}", path.display()))?;
+    let start = Instant::now();
+    let mut timing = TimingTree::new("prove block", log::Level::Debug);
+    let proof = prover::prove_block(&block, &CpuCommitter, &mut timing)?;
+    let secs = start.elapsed().as_secs_f64();
+    let bytes = file::block_to_bytes(&proof);
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    let bits = proof.proofs[0].recover_degree_bits(&prover::stark_config());
+    print_block(&proof);
+    println!("proved {} transactions (2^{bits} CPU rows) in {secs:.2} s; {} bytes written to {}", proof.claim.txs.len(), bytes.len(), out.display());
+    if timings {
+        print_timing(&timing);
+    }
+    Ok(())
+}
+
+pub fn print_block(proof: &prover::BlockProof) {
+    let c = &proof.claim;
+    let pis = c.public_inputs();
+    println!("block hash {}", hex(pis.block_hash));
+    println!("pre-state root {} (carried, not proven)", hex(c.pre_root));
+    println!("post-state root {} (carried, not proven)", hex(c.post_root));
+    println!(
+        "transactions: {} ({} failed at an assert); storage accesses: {} (log hash {})",
+        c.txs.len(),
+        c.failed.iter().filter(|&&f| f).count(),
+        c.storage.len(),
+        hex(pis.storage_hash)
+    );
+}
+
+pub fn print_timing(timing: &TimingTree) {
+    static LOGGER: StderrLogger = StderrLogger;
+    if log::set_logger(&LOGGER).is_ok() {
+        log::set_max_level(log::LevelFilter::Debug);
+    }
+    timing.print();
+}
+
 pub fn prove(path: &Path, input_args: &[String], out: &Path, max_steps: u64, timings: bool) -> anyhow::Result<()> {
+    if path.extension().is_some_and(|e| e == "json") {
+        return prove_block(path, out, timings);
+    }
     let program = load_program(path)?;
     let inputs = parse_inputs(input_args, max_steps)?;
     let start = Instant::now();
@@ -32,18 +77,26 @@ pub fn prove(path: &Path, input_args: &[String], out: &Path, max_steps: u64, tim
     println!("program hash {}", hex(proof.claim.public_inputs().program_hash));
     println!("proved 2^{cycles} CPU rows in {secs:.2} s; {} bytes written to {}", bytes.len(), out.display());
     if timings {
-        static LOGGER: StderrLogger = StderrLogger;
-        if log::set_logger(&LOGGER).is_ok() {
-            log::set_max_level(log::LevelFilter::Debug);
-        }
-        timing.print();
+        print_timing(&timing);
     }
     Ok(())
 }
 
 pub fn verify(path: &Path, program: Option<&Path>) -> anyhow::Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let proof = file::from_bytes(&bytes).with_context(|| format!("{}", path.display()))?;
+    let proof = match file::read_any(&bytes).with_context(|| format!("{}", path.display()))? {
+        file::AnyProof::Execution(p) => p,
+        file::AnyProof::Block(p) => {
+            if program.is_some() {
+                bail!("--program applies to execution proofs; {} is a block proof", path.display());
+            }
+            let start = Instant::now();
+            prover::verify_block(&p).with_context(|| format!("{}: block proof rejected", path.display()))?;
+            println!("block proof verified in {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+            print_block(&p);
+            return Ok(());
+        }
+    };
     let pis = proof.claim.public_inputs();
     if let Some(p) = program {
         let expected: Program = load_program(p)?;

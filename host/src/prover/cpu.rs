@@ -21,14 +21,23 @@
 //! | 46..56 | `DST` | one-hot destination register |
 //! | 56..66 | `SRC_A` | one-hot `a` register (all zero: no register) |
 //! | 66..76 | `SRC_B` | one-hot `b` register (all zero: immediate); for `prophet`, the second output register |
+//! | 76 | `TX` | transaction index (0 for a single program) |
+//! | 77 | `CONTRACT` | address of the transaction's contract (the ROM key; 0 for a single program) |
+//! | 78 | `START` | 1 on a transaction's first row |
+//! | 79 | `FAIL` | 1 on a failing `assert` (`a != b`, `AUXV = 1/(a-b)`): the transaction's last row |
+//!
+//! Segments: the rows of transaction 0, then 1, ... A transaction's last row is *terminal*
+//! (`end`, or an `assert` with `FAIL`); the next row either starts the next transaction
+//! (`START`: `TX` + 1, pc 0, registers reset to the initial ones) or repeats the terminal row
+//! (padding). The transaction table is looked up once per transaction, on its last row.
 
 use plonky2::field::polynomial::PolynomialValues;
 use plonky2::field::types::{Field, PrimeField64};
 
 use super::expr::{impl_stark, Ops};
 use super::F;
-use crate::vm::isa::{Opcode, FP, NUM_REGS};
-use crate::vm::{Program, Trace};
+use crate::vm::isa::{Instruction, Opcode, FP, NUM_REGS};
+use crate::vm::Trace;
 
 pub const CLK: usize = 0;
 pub const PC: usize = 1;
@@ -45,13 +54,19 @@ pub const OPS: usize = REGS + NUM_REGS;
 pub const DST: usize = OPS + NUM_OPS;
 pub const SRC_A: usize = DST + NUM_REGS;
 pub const SRC_B: usize = SRC_A + NUM_REGS;
-pub const NUM_COLUMNS: usize = SRC_B + NUM_REGS;
+pub const TX: usize = SRC_B + NUM_REGS;
+pub const CONTRACT: usize = TX + 1;
+pub const START: usize = TX + 2;
+pub const FAIL: usize = TX + 3;
+pub const NUM_COLUMNS: usize = TX + 4;
 pub const NUM_OPS: usize = 26;
 
-/// Public inputs: the registers of the first row, then those of the last row (after `end`).
+/// Public inputs: the registers every transaction starts with, those of the last row (after
+/// `end`), and a flag: 1 if the final registers are checked.
 pub const PI_INIT_REGS: usize = 0;
 pub const PI_FINAL_REGS: usize = NUM_REGS;
-pub const NUM_PUBLIC_INPUTS: usize = 2 * NUM_REGS;
+pub const PI_CHECK_FINAL: usize = 2 * NUM_REGS;
+pub const NUM_PUBLIC_INPUTS: usize = 2 * NUM_REGS + 1;
 
 pub const fn op(o: Opcode) -> usize {
     OPS + o as usize
@@ -77,42 +92,32 @@ impl CpuStark {
         let (a, b, res, auxv) = (lv[A_VAL], lv[B_VAL], lv[RES], lv[AUXV]);
 
         // Every selector is a bit.
-        for c in (OPS..OPS + NUM_OPS).chain(DST..NUM_COLUMNS) {
+        for c in (OPS..OPS + NUM_OPS).chain(DST..SRC_B + NUM_REGS).chain([START, FAIL]) {
             let t = o.bit(lv[c]);
             o.always(t);
         }
         // Exactly one opcode and one destination register.
-        for group in [OPS..OPS + NUM_OPS, DST..DST + NUM_REGS] {
-            let cols: Vec<T> = group.map(|c| lv[c]).collect();
-            let sum = o.sum(&cols);
-            let one = o.one();
-            let t = o.sub(sum, one);
-            o.always(t);
-        }
+        let ops = o.sum(&lv[OPS..OPS + NUM_OPS]);
+        let one = o.one();
+        let t = o.sub(ops, one);
+        o.always(t);
+        let dsts = o.sum(&lv[DST..DST + NUM_REGS]);
+        let t = o.sub(dsts, one);
+        o.always(t);
         // At most one `a` register and one `b` register.
-        for group in [SRC_A..SRC_A + NUM_REGS, SRC_B..SRC_B + NUM_REGS] {
-            let cols: Vec<T> = group.map(|c| lv[c]).collect();
-            let sum = o.sum(&cols);
-            let t = o.bit(sum);
-            o.always(t);
-        }
+        let aany = o.sum(&lv[SRC_A..SRC_A + NUM_REGS]);
+        let t = o.bit(aany);
+        o.always(t);
+        let bany = o.sum(&lv[SRC_B..SRC_B + NUM_REGS]);
+        let t = o.bit(bany);
+        o.always(t);
 
         // a = selected register (0 for none).
-        let mut acc = Vec::new();
-        for r in 0..NUM_REGS {
-            acc.push(o.mul(lv[SRC_A + r], lv[REGS + r]));
-        }
-        let sel = o.sum(&acc);
+        let sel = o.dot(&lv[SRC_A..SRC_A + NUM_REGS], &lv[REGS..REGS + NUM_REGS]);
         let t = o.sub(a, sel);
         o.always(t);
         // b = selected register, or the immediate when none is selected.
-        let mut acc = Vec::new();
-        for r in 0..NUM_REGS {
-            acc.push(o.mul(lv[SRC_B + r], lv[REGS + r]));
-        }
-        let sel = o.sum(&acc);
-        let bsel: Vec<T> = (0..NUM_REGS).map(|r| lv[SRC_B + r]).collect();
-        let bany = o.sum(&bsel);
+        let sel = o.dot(&lv[SRC_B..SRC_B + NUM_REGS], &lv[REGS..REGS + NUM_REGS]);
         let is_imm = o.not(bany);
         let imm = o.mul(is_imm, lv[IMM]);
         let bexp = o.add(sel, imm);
@@ -122,11 +127,7 @@ impl CpuStark {
         let t = o.mul(np, t);
         o.always(t);
         // value of the dst register, for `mstore`
-        let mut acc = Vec::new();
-        for r in 0..NUM_REGS {
-            acc.push(o.mul(lv[DST + r], lv[REGS + r]));
-        }
-        let dst_val = o.sum(&acc);
+        let dst_val = o.dot(&lv[DST..DST + NUM_REGS], &lv[REGS..REGS + NUM_REGS]);
 
         // --- results ---
         // add: res = a + b
@@ -188,8 +189,16 @@ impl CpuStark {
         let e = o.sub(res, e);
         let t = o.mul(s(Not), e);
         o.always(t);
-        // assert: a = b
-        let t = o.mul(s(Assert), x);
+        // assert: a = b, unless FAIL: then a != b (AUXV = 1/(a - b)) and the transaction ends here
+        let fail = lv[FAIL];
+        let nfail = o.not(fail);
+        let t = o.mul3(s(Assert), nfail, x);
+        o.always(t);
+        let e = o.sub(xinv, one);
+        let t = o.mul(fail, e);
+        o.always(t);
+        let na = o.not(s(Assert));
+        let t = o.mul(fail, na);
         o.always(t);
         // cjmp: a is a bit
         let ab = o.bit(a);
@@ -212,7 +221,7 @@ impl CpuStark {
         // --- pc flow ---
         let npc = nv[PC];
         // sequential ops: pc' = pc + 1
-        let jumps = o.sum(&[s(Jmp), s(Cjmp), s(Call), s(Ret), s(End)]);
+        let jumps = o.sum(&[s(Jmp), s(Cjmp), s(Call), s(Ret), s(End), fail]);
         let seq = o.not(jumps);
         let e = o.sub(npc, pc1);
         let t = o.mul(seq, e);
@@ -234,19 +243,40 @@ impl CpuStark {
         let e = o.sub(npc, auxv);
         let t = o.mul(s(Ret), e);
         o.transition(t);
-        // end: pc' = pc and the next row is `end` too (padding repeats it)
+        // A terminal row (end, or a failing assert) is followed by the next transaction's start
+        // or by a copy of itself (pc' = pc, terminal again); only a terminal row precedes a start.
+        let term = o.add(s(End), fail);
+        let nterm = o.add(nv[op(End)], nv[FAIL]);
+        let nstart = nv[START];
+        let stay = o.not(nstart);
         let e = o.sub(npc, lv[PC]);
-        let t = o.mul(s(End), e);
+        let t = o.mul3(term, stay, e);
         o.transition(t);
-        let ne = o.not(nv[op(End)]);
-        let t = o.mul(s(End), ne);
+        let e = o.not(nterm);
+        let t = o.mul3(term, stay, e);
         o.transition(t);
-        // The last row is `end`.
-        let t = o.not(s(End));
+        let e = o.not(term);
+        let t = o.mul(nstart, e);
+        o.transition(t);
+        // The last row is terminal.
+        let t = o.not(term);
         o.last_row(t);
+        // A transaction starts at pc 0; the first row starts transaction 0; TX counts starts;
+        // the contract stays within a transaction (the transaction table binds it at the end).
+        let t = o.mul(lv[START], lv[PC]);
+        o.always(t);
+        let t = o.not(lv[START]);
+        o.first_row(t);
+        o.first_row(lv[TX]);
+        let e = o.sub(nv[TX], lv[TX]);
+        let e = o.sub(e, nstart);
+        o.transition(e);
+        let e = o.sub(nv[CONTRACT], lv[CONTRACT]);
+        let t = o.mul(stay, e);
+        o.transition(t);
 
         // --- registers ---
-        let wsel: Vec<T> = WRITES_DST.iter().map(|&x| s(x)).collect();
+        let wsel: [T; WRITES_DST.len()] = core::array::from_fn(|k| s(WRITES_DST[k]));
         let writes = o.sum(&wsel);
         let call_ret = o.add(s(Call), s(Ret));
         for r in 0..NUM_REGS {
@@ -263,9 +293,15 @@ impl CpuStark {
             if r == FP as usize {
                 changed = o.add(changed, call_ret);
             }
+            // (a start follows a terminal row, which changes no register)
+            let changed = o.add(changed, nstart);
             let keep = o.not(changed);
             let e = o.sub(next, cur);
             let t = o.mul(keep, e);
+            o.transition(t);
+            // a transaction starts from the initial registers
+            let e = o.sub(next, pis[PI_INIT_REGS + r]);
+            let t = o.mul(nstart, e);
             o.transition(t);
         }
         // call: fp' = fp + N; ret: fp' = res (read from fp-2)
@@ -300,7 +336,8 @@ impl CpuStark {
         for r in 0..NUM_REGS {
             let t = o.sub(lv[REGS + r], pis[PI_INIT_REGS + r]);
             o.first_row(t);
-            let t = o.sub(lv[REGS + r], pis[PI_FINAL_REGS + r]);
+            let e = o.sub(lv[REGS + r], pis[PI_FINAL_REGS + r]);
+            let t = o.mul(pis[PI_CHECK_FINAL], e);
             o.last_row(t);
         }
         // aux is 0 unless call (the ROM binds it; this keeps padding honest too)
@@ -312,81 +349,108 @@ impl CpuStark {
 
 impl_stark!(CpuStark, NUM_COLUMNS, NUM_PUBLIC_INPUTS);
 
-/// Builds the CPU trace from an execution trace, padded to `rows` (a power of two >= steps).
-pub fn generate(program: &Program, trace: &Trace, rows: usize) -> Vec<PolynomialValues<F>> {
+/// One transaction's execution, as the CPU table lays it out.
+#[derive(Clone, Copy)]
+pub struct Segment<'a> {
+    pub program: &'a [Instruction],
+    pub contract: F,
+    pub trace: &'a Trace,
+    /// The last row is a failing `assert`.
+    pub failed: bool,
+}
+
+/// Builds the CPU trace from the transactions' execution traces, one after another, padded to
+/// `rows` (a power of two >= all steps) by repeating the last row.
+pub fn generate(segments: &[Segment], rows: usize) -> Vec<PolynomialValues<F>> {
     use Opcode::*;
-    let all: Vec<_> = trace.rows().collect();
-    let n = all.len();
-    assert!(n > 0 && rows >= n && rows.is_power_of_two());
+    let total: usize = segments.iter().map(|s| s.trace.len()).sum();
+    assert!(total > 0 && rows >= total && rows.is_power_of_two());
     let mut cols = vec![vec![F::ZERO; rows]; NUM_COLUMNS];
     let (mut outs, mut sidx) = (0u64, 0u64);
-    for i in 0..rows {
-        let row = &all[i.min(n - 1)];
-        let ins = program.instructions[row.pc as usize];
-        let next_regs = if i + 1 < n { all[i + 1].regs } else { trace.final_regs };
-        let next_pc = if i + 1 < n { all[i + 1].pc } else { row.pc };
-        let regs = if i < n { row.regs } else { trace.final_regs };
-        let fields = super::rom::fields(&ins);
-        let set = |cols: &mut Vec<Vec<F>>, c: usize, v: F| cols[c][i] = v;
-        set(&mut cols, CLK, F::from_canonical_usize(i));
-        set(&mut cols, PC, F::from_canonical_u32(row.pc));
-        set(&mut cols, IMM, fields.imm);
-        set(&mut cols, AUX, F::from_canonical_u64(fields.aux));
-        set(&mut cols, OUTS, F::from_canonical_u64(outs));
-        set(&mut cols, SIDX, F::from_canonical_u64(sidx));
-        for r in 0..NUM_REGS {
-            set(&mut cols, REGS + r, regs[r]);
-        }
-        set(&mut cols, op(ins.op), F::ONE);
-        set(&mut cols, DST + fields.dst as usize, F::ONE);
-        if (fields.a as usize) < NUM_REGS {
-            set(&mut cols, SRC_A + fields.a as usize, F::ONE);
-        }
-        if (fields.b as usize) < NUM_REGS {
-            set(&mut cols, SRC_B + fields.b as usize, F::ONE);
-        }
-        let a = if (ins.a as usize) < NUM_REGS { regs[ins.a as usize] } else { F::ZERO };
-        let b = match ins.b {
-            _ if ins.op == Prophet => {
-                // b is unused on prophet rows; keep the column equal to what the selectors give
-                if (fields.b as usize) < NUM_REGS { regs[fields.b as usize] } else { fields.imm }
+    let mut i = 0;
+    let nseg = segments.len();
+    for (t, seg) in segments.iter().enumerate() {
+        let all: Vec<_> = seg.trace.rows().collect();
+        let n = all.len();
+        assert!(n > 0);
+        // the last segment's last row repeats to the end of the table
+        let span = if t + 1 == nseg { rows - i } else { n };
+        for k in 0..span {
+            let row = &all[k.min(n - 1)];
+            let ins = seg.program[row.pc as usize];
+            let last = k + 1 >= n;
+            // a terminal row (end, failing assert) changes no register
+            let next_regs = if last { row.regs } else { all[k + 1].regs };
+            let next_pc = if last { row.pc } else { all[k + 1].pc };
+            let regs = row.regs;
+            let fields = super::rom::fields(&ins);
+            let c = &mut cols;
+            c[CLK][i] = F::from_canonical_usize(i);
+            c[PC][i] = F::from_canonical_u32(row.pc);
+            c[IMM][i] = fields.imm;
+            c[AUX][i] = F::from_canonical_u64(fields.aux);
+            c[OUTS][i] = F::from_canonical_u64(outs);
+            c[SIDX][i] = F::from_canonical_u64(sidx);
+            c[TX][i] = F::from_canonical_usize(t);
+            c[CONTRACT][i] = seg.contract;
+            c[START][i] = F::from_bool(k == 0);
+            c[FAIL][i] = F::from_bool(seg.failed && last);
+            for r in 0..NUM_REGS {
+                c[REGS + r][i] = regs[r];
             }
-            crate::vm::Operand::Reg(r) => regs[r as usize],
-            crate::vm::Operand::Imm(v) => v,
-        };
-        set(&mut cols, A_VAL, a);
-        set(&mut cols, B_VAL, b);
-        let d = ins.dst as usize;
-        let (mut res, mut auxv) = (F::ZERO, F::ZERO);
-        if WRITES_DST.contains(&ins.op) {
-            res = next_regs[d];
-        }
-        match ins.op {
-            Eq | Neq => auxv = (a - b).try_inverse().unwrap_or(F::ZERO),
-            Lt | Gte => {
-                let is_lt = a.to_canonical_u64() < b.to_canonical_u64();
-                auxv = if is_lt { b - a - F::ONE } else { a - b };
+            c[op(ins.op)][i] = F::ONE;
+            c[DST + fields.dst as usize][i] = F::ONE;
+            if (fields.a as usize) < NUM_REGS {
+                c[SRC_A + fields.a as usize][i] = F::ONE;
             }
-            Mstore => res = regs[d],
-            Call => {
-                res = regs[FP as usize];
-                auxv = F::from_canonical_u32(row.pc + 1);
+            if (fields.b as usize) < NUM_REGS {
+                c[SRC_B + fields.b as usize][i] = F::ONE;
             }
-            Ret => {
-                res = next_regs[FP as usize];
-                auxv = F::from_canonical_u32(next_pc);
+            let a = if (ins.a as usize) < NUM_REGS { regs[ins.a as usize] } else { F::ZERO };
+            let b = match ins.b {
+                _ if ins.op == Prophet => {
+                    // b is unused on prophet rows; keep the column equal to what the selectors give
+                    if (fields.b as usize) < NUM_REGS { regs[fields.b as usize] } else { fields.imm }
+                }
+                crate::vm::Operand::Reg(r) => regs[r as usize],
+                crate::vm::Operand::Imm(v) => v,
+            };
+            c[A_VAL][i] = a;
+            c[B_VAL][i] = b;
+            let d = ins.dst as usize;
+            let (mut res, mut auxv) = (F::ZERO, F::ZERO);
+            if WRITES_DST.contains(&ins.op) {
+                res = next_regs[d];
             }
-            _ => {}
-        }
-        set(&mut cols, RES, res);
-        set(&mut cols, AUXV, auxv);
-        if i < n {
-            if ins.op == Out {
-                outs += 1;
+            match ins.op {
+                Eq | Neq => auxv = (a - b).try_inverse().unwrap_or(F::ZERO),
+                Assert if seg.failed && last => auxv = (a - b).try_inverse().unwrap_or(F::ZERO),
+                Lt | Gte => {
+                    let is_lt = a.to_canonical_u64() < b.to_canonical_u64();
+                    auxv = if is_lt { b - a - F::ONE } else { a - b };
+                }
+                Mstore => res = regs[d],
+                Call => {
+                    res = regs[FP as usize];
+                    auxv = F::from_canonical_u32(row.pc + 1);
+                }
+                Ret => {
+                    res = next_regs[FP as usize];
+                    auxv = F::from_canonical_u32(next_pc);
+                }
+                _ => {}
             }
-            if matches!(ins.op, Sload | Sstore) {
-                sidx += 1;
+            c[RES][i] = res;
+            c[AUXV][i] = auxv;
+            if k < n {
+                if ins.op == Out {
+                    outs += 1;
+                }
+                if matches!(ins.op, Sload | Sstore) {
+                    sidx += 1;
+                }
             }
+            i += 1;
         }
     }
     cols.into_iter().map(PolynomialValues::new).collect()

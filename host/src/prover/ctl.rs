@@ -55,36 +55,57 @@ pub fn all_ctls() -> Vec<CrossTableLookup<F>> {
     ctls.push(CrossTableLookup::new(
         vec![TableWithColumns::new(
             CPU,
-            vec![col(cpu::PC), cpu_code(), col(cpu::IMM), col(cpu::AUX)],
+            vec![col(cpu::CONTRACT), col(cpu::PC), cpu_code(), col(cpu::IMM), col(cpu::AUX)],
             every_row(),
         )],
         TableWithColumns::new(
             ROM,
-            Column::singles([rom::PC, rom::CODE, rom::IMM, rom::AUX]).collect(),
+            Column::singles([rom::CONTRACT, rom::PC, rom::CODE, rom::IMM, rom::AUX]).collect(),
             Filter::new_simple(col(rom::MULT)),
         ),
     ));
 
-    // cdload: res = calldata[b]
+    // Each transaction's last row (terminal, followed by a start; the last table row wraps to
+    // row 0, a start): (tx, contract, failed).
     ctls.push(CrossTableLookup::new(
         vec![TableWithColumns::new(
             CPU,
-            vec![col(cpu::B_VAL), col(cpu::RES), konst(1)],
+            vec![col(cpu::TX), col(cpu::CONTRACT), col(cpu::FAIL)],
+            Filter::new(
+                vec![(
+                    Column::linear_combination([(cpu::op(End), F::ONE), (cpu::FAIL, F::ONE)]),
+                    Column::single_next_row(cpu::START),
+                )],
+                vec![],
+            ),
+        )],
+        TableWithColumns::new(
+            TXS,
+            Column::singles([io::TX_IDX, io::TX_CONTRACT, io::TX_FAIL]).collect(),
+            Filter::new_simple(col(io::TX_REAL)),
+        ),
+    ));
+
+    // cdload: res = calldata of this transaction at b
+    ctls.push(CrossTableLookup::new(
+        vec![TableWithColumns::new(
+            CPU,
+            vec![col(cpu::TX), col(cpu::B_VAL), col(cpu::RES), konst(1)],
             cpu_ops(&[Cdload]),
         )],
         TableWithColumns::new(
             CALLDATA,
-            Column::singles([io::CD_IDX, io::CD_VAL, io::CD_REAL]).collect(),
+            Column::singles([io::CD_TX, io::CD_IDX, io::CD_VAL, io::CD_REAL]).collect(),
             Filter::new_simple(col(io::CD_MULT)),
         ),
     ));
 
     // out b: the OUTS-th output is b
     ctls.push(CrossTableLookup::new(
-        vec![TableWithColumns::new(CPU, vec![col(cpu::OUTS), col(cpu::B_VAL)], cpu_ops(&[Out]))],
+        vec![TableWithColumns::new(CPU, vec![col(cpu::OUTS), col(cpu::TX), col(cpu::B_VAL)], cpu_ops(&[Out]))],
         TableWithColumns::new(
             OUTPUT,
-            Column::singles([io::OUT_IDX, io::OUT_VAL]).collect(),
+            Column::singles([io::OUT_IDX, io::OUT_TX, io::OUT_VAL]).collect(),
             Filter::new_simple(col(io::OUT_REAL)),
         ),
     ));
@@ -94,23 +115,23 @@ pub fn all_ctls() -> Vec<CrossTableLookup<F>> {
         vec![
             TableWithColumns::new(
                 CPU,
-                vec![col(cpu::SIDX), col(cpu::B_VAL), col(cpu::RES), konst(0)],
+                vec![col(cpu::SIDX), col(cpu::TX), col(cpu::CONTRACT), col(cpu::B_VAL), col(cpu::RES), konst(0)],
                 cpu_ops(&[Sload]),
             ),
             TableWithColumns::new(
                 CPU,
-                vec![col(cpu::SIDX), col(cpu::A_VAL), col(cpu::B_VAL), konst(1)],
+                vec![col(cpu::SIDX), col(cpu::TX), col(cpu::CONTRACT), col(cpu::A_VAL), col(cpu::B_VAL), konst(1)],
                 cpu_ops(&[Sstore]),
             ),
         ],
         TableWithColumns::new(
             STORAGE,
-            Column::singles([io::ST_IDX, io::ST_KEY, io::ST_VAL, io::ST_WRITE]).collect(),
+            Column::singles([io::ST_IDX, io::ST_TX, io::ST_ADDR, io::ST_KEY, io::ST_VAL, io::ST_WRITE]).collect(),
             Filter::new_simple(col(io::ST_REAL)),
         ),
     ));
 
-    // Memory accesses (addr, ts, value, write).
+    // Memory accesses (tx, addr, ts, value, write).
     let two_clk = |slot: i64| Column::linear_combination_with_constant([(cpu::CLK, f(2))], f(slot));
     let fp_plus_aux = |k: i64| {
         Column::linear_combination_with_constant([(reg(FP), F::ONE), (cpu::AUX, F::ONE)], f(k))
@@ -121,6 +142,7 @@ pub fn all_ctls() -> Vec<CrossTableLookup<F>> {
             TableWithColumns::new(
                 CPU,
                 vec![
+                    col(cpu::TX),
                     Column::linear_combination([(cpu::A_VAL, F::ONE), (cpu::B_VAL, F::ONE)]),
                     two_clk(0),
                     col(cpu::RES),
@@ -131,19 +153,19 @@ pub fn all_ctls() -> Vec<CrossTableLookup<F>> {
             // call writes, ret reads, the saved fp at fp + N - 2 (N = 0 for ret) ...
             TableWithColumns::new(
                 CPU,
-                vec![fp_plus_aux(-2), two_clk(0), col(cpu::RES), col(cpu::op(Call))],
+                vec![col(cpu::TX), fp_plus_aux(-2), two_clk(0), col(cpu::RES), col(cpu::op(Call))],
                 cpu_ops(&[Call, Ret]),
             ),
             // ... and the return pc at fp + N - 1
             TableWithColumns::new(
                 CPU,
-                vec![fp_plus_aux(-1), two_clk(1), col(cpu::AUXV), col(cpu::op(Call))],
+                vec![col(cpu::TX), fp_plus_aux(-1), two_clk(1), col(cpu::AUXV), col(cpu::op(Call))],
                 cpu_ops(&[Call, Ret]),
             ),
         ],
         TableWithColumns::new(
             MEMORY,
-            Column::singles([memory::ADDR, memory::TS, memory::VAL, memory::WRITE]).collect(),
+            Column::singles([memory::TX, memory::ADDR, memory::TS, memory::VAL, memory::WRITE]).collect(),
             Filter::new_simple(col(memory::REAL)),
         ),
     ));
@@ -155,6 +177,8 @@ pub fn all_ctls() -> Vec<CrossTableLookup<F>> {
             TableWithColumns::new(CPU, vec![col(cpu::B_VAL)], cpu_ops(&[Lt, Gte, Not])),
             TableWithColumns::new(CPU, vec![col(cpu::AUXV)], cpu_ops(&[Lt, Gte])),
             TableWithColumns::new(MEMORY, vec![col(memory::DIFF)], Filter::new_simple(col(memory::NEXT_REAL))),
+            // every accessed address is below 2^32
+            TableWithColumns::new(MEMORY, vec![col(memory::ADDR)], Filter::new_simple(col(memory::REAL))),
         ],
         TableWithColumns::new(RANGE, vec![col(range::VAL)], Filter::new_simple(col(range::MULT))),
     ));

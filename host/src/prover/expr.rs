@@ -55,6 +55,15 @@ pub trait Ops<T: Copy> {
         }
         acc
     }
+    /// `sum a_i * b_i`.
+    fn dot(&mut self, a: &[T], b: &[T]) -> T {
+        let mut acc = self.constant(F::ZERO);
+        for (&x, &y) in a.iter().zip(b) {
+            let t = self.mul(x, y);
+            acc = self.add(acc, t);
+        }
+        acc
+    }
     fn mul3(&mut self, a: T, b: T, c: T) -> T {
         let ab = self.mul(a, b);
         self.mul(ab, c)
@@ -171,7 +180,7 @@ macro_rules! impl_stark {
                 P: plonky2::field::packed::PackedField<Scalar = FE>,
             {
                 use starky::evaluation_frame::StarkEvaluationFrame;
-                let pis: Vec<P> = vars.get_public_inputs().iter().map(|&x| P::from(x)).collect();
+                let pis: [P; $pis] = core::array::from_fn(|i| P::from(vars.get_public_inputs()[i]));
                 let mut o = $crate::prover::expr::Native::<P, D2> { cc: yield_constr };
                 self.eval(&mut o, vars.get_local_values(), vars.get_next_values(), &pis);
             }

@@ -1,5 +1,6 @@
-//! The proof file: `PLXPROOF` (8 bytes), format version (u32 little-endian), then the claim and
-//! one Starky proof per table. Integers are u32 LE (lengths, counts); field elements u64 LE and
+//! The proof file: `PLXPROOF` (8 bytes), format version (u32 little-endian), a kind byte (0: an
+//! execution proof, 1: a block proof), then the claim and one Starky proof per table.
+//! Version 2 (this one) added the kind byte, block proofs and the ninth (transactions) table. Integers are u32 LE (lengths, counts); field elements u64 LE and
 //! must be canonical; extension elements are two field elements; hashes four. Reading checks every
 //! length against the bytes left, so a truncated or corrupted file is an error, never a panic or
 //! a huge allocation.
@@ -14,14 +15,18 @@ use plonky2::hash::merkle_tree::MerkleCap;
 use starky::proof::{StarkOpeningSet, StarkProof};
 
 use super::io::StorageEntry;
-use super::statement::Claim;
+use super::block::BlockProof;
+use super::statement::{BlockClaim, Claim, LogEntry};
+use crate::chain::Transaction;
 use super::system::ExecutionProof;
 use super::tables::NUM_TABLES;
 use super::{C, D, F};
 use crate::vm::isa::{Instruction, NUM_REGS};
 
 pub const MAGIC: &[u8; 8] = b"PLXPROOF";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+pub const KIND_EXECUTION: u8 = 0;
+pub const KIND_BLOCK: u8 = 1;
 
 type FE = <F as Extendable<D>>::Extension;
 type H = <C as plonky2::plonk::config::GenericConfig<D>>::Hasher;
@@ -36,12 +41,107 @@ pub enum FileError {
     Truncated,
     #[error("proof file is corrupted: {0}")]
     Corrupted(&'static str),
+    #[error("this is {found}, not {expected}")]
+    WrongKind { found: &'static str, expected: &'static str },
+}
+
+/// Either kind of proof a file may hold.
+#[derive(Clone, Debug)]
+pub enum AnyProof {
+    Execution(ExecutionProof),
+    Block(BlockProof),
+}
+
+fn kind_name(k: u8) -> &'static str {
+    if k == KIND_BLOCK {
+        "a block proof"
+    } else {
+        "an execution proof"
+    }
+}
+
+fn header(w: &mut Writer, kind: u8) {
+    w.0.extend_from_slice(MAGIC);
+    w.u32(VERSION);
+    w.0.push(kind);
+}
+
+/// Reads a proof file of either kind.
+pub fn read_any(bytes: &[u8]) -> Result<AnyProof, FileError> {
+    let mut r = Reader { b: bytes, pos: 0 };
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return Err(FileError::BadMagic);
+    }
+    r.pos = 8;
+    let version = r.u32()?;
+    if version != VERSION {
+        return Err(FileError::Version { found: version });
+    }
+    let proof = match r.u8()? {
+        KIND_EXECUTION => AnyProof::Execution(r.execution()?),
+        KIND_BLOCK => AnyProof::Block(r.block()?),
+        _ => return Err(FileError::Corrupted("unknown proof kind")),
+    };
+    if r.pos != bytes.len() {
+        return Err(FileError::Corrupted("trailing bytes"));
+    }
+    Ok(proof)
+}
+
+pub fn from_bytes(bytes: &[u8]) -> Result<ExecutionProof, FileError> {
+    match read_any(bytes)? {
+        AnyProof::Execution(p) => Ok(p),
+        AnyProof::Block(_) => Err(FileError::WrongKind { found: kind_name(KIND_BLOCK), expected: kind_name(KIND_EXECUTION) }),
+    }
+}
+
+pub fn block_from_bytes(bytes: &[u8]) -> Result<BlockProof, FileError> {
+    match read_any(bytes)? {
+        AnyProof::Block(p) => Ok(p),
+        AnyProof::Execution(_) => Err(FileError::WrongKind { found: kind_name(KIND_EXECUTION), expected: kind_name(KIND_BLOCK) }),
+    }
+}
+
+pub fn block_to_bytes(proof: &BlockProof) -> Vec<u8> {
+    let mut w = Writer(Vec::new());
+    header(&mut w, KIND_BLOCK);
+    let c = &proof.claim;
+    w.u32(c.contracts.len() as u32);
+    for (a, code) in &c.contracts {
+        w.0.extend_from_slice(&a.to_le_bytes());
+        w.u32(code.len() as u32);
+        for ins in code {
+            w.felts(&ins.encode());
+        }
+    }
+    w.u32(c.txs.len() as u32);
+    for (i, t) in c.txs.iter().enumerate() {
+        w.0.extend_from_slice(&t.sender.to_le_bytes());
+        w.0.extend_from_slice(&t.contract.to_le_bytes());
+        w.u32(t.calldata.len() as u32);
+        for x in &t.calldata {
+            w.0.extend_from_slice(&x.to_le_bytes());
+        }
+        w.0.push(c.failed[i] as u8);
+        w.felt_vec(&c.outputs[i]);
+    }
+    w.u32(c.storage.len() as u32);
+    for e in &c.storage {
+        w.u32(e.tx);
+        w.felts(&[e.address, e.key, e.value, F::from_bool(e.write)]);
+    }
+    w.felts(&c.pre_root.elements);
+    w.felts(&c.post_root.elements);
+    w.u32(proof.proofs.len() as u32);
+    for p in &proof.proofs {
+        w.stark_proof(p);
+    }
+    w.0
 }
 
 pub fn to_bytes(proof: &ExecutionProof) -> Vec<u8> {
     let mut w = Writer(Vec::new());
-    w.0.extend_from_slice(MAGIC);
-    w.u32(VERSION);
+    header(&mut w, KIND_EXECUTION);
     let c = &proof.claim;
     w.u32(c.program.len() as u32);
     for ins in &c.program {
@@ -62,46 +162,86 @@ pub fn to_bytes(proof: &ExecutionProof) -> Vec<u8> {
     w.0
 }
 
-pub fn from_bytes(bytes: &[u8]) -> Result<ExecutionProof, FileError> {
-    let mut r = Reader { b: bytes, pos: 0 };
-    if bytes.len() < 8 || &bytes[..8] != MAGIC {
-        return Err(FileError::BadMagic);
+impl Reader<'_> {
+    fn program(&mut self) -> Result<Vec<Instruction>, FileError> {
+        let n = self.len(16)?;
+        let mut program = Vec::with_capacity(n);
+        for _ in 0..n {
+            let words = [self.felt()?, self.felt()?];
+            program.push(Instruction::decode(words).ok_or(FileError::Corrupted("invalid instruction"))?);
+        }
+        Ok(program)
     }
-    r.pos = 8;
-    let version = r.u32()?;
-    if version != VERSION {
-        return Err(FileError::Version { found: version });
+
+    fn bit(&mut self) -> Result<bool, FileError> {
+        match self.felt()?.to_canonical_u64() {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(FileError::Corrupted("storage write flag")),
+        }
     }
-    let n = r.len(16)?;
-    let mut program = Vec::with_capacity(n);
-    for _ in 0..n {
-        let words = [r.felt()?, r.felt()?];
-        program.push(Instruction::decode(words).ok_or(FileError::Corrupted("invalid instruction"))?);
+
+    fn proofs(&mut self) -> Result<Vec<StarkProof<F, C, D>>, FileError> {
+        let n = self.u32()? as usize;
+        if n != NUM_TABLES {
+            return Err(FileError::Corrupted("number of table proofs"));
+        }
+        (0..n).map(|_| self.stark_proof()).collect()
     }
-    let initial_regs: [F; NUM_REGS] = r.felts(NUM_REGS)?.try_into().unwrap();
-    let final_regs: [F; NUM_REGS] = r.felts(NUM_REGS)?.try_into().unwrap();
-    let calldata = r.felt_vec()?;
-    let outputs = r.felt_vec()?;
-    let n = r.len(24)?;
-    let mut storage = Vec::with_capacity(n);
-    for _ in 0..n {
-        let (key, value, write) = (r.felt()?, r.felt()?, r.felt()?);
-        let write = match write.to_canonical_u64() {
-            0 => false,
-            1 => true,
-            _ => return Err(FileError::Corrupted("storage write flag")),
-        };
-        storage.push(StorageEntry { key, value, write });
+
+    fn execution(&mut self) -> Result<ExecutionProof, FileError> {
+        let program = self.program()?;
+        let initial_regs: [F; NUM_REGS] = self.felts(NUM_REGS)?.try_into().unwrap();
+        let final_regs: [F; NUM_REGS] = self.felts(NUM_REGS)?.try_into().unwrap();
+        let calldata = self.felt_vec()?;
+        let outputs = self.felt_vec()?;
+        let n = self.len(24)?;
+        let mut storage = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (key, value) = (self.felt()?, self.felt()?);
+            storage.push(StorageEntry { key, value, write: self.bit()? });
+        }
+        let proofs = self.proofs()?;
+        Ok(ExecutionProof { claim: Claim { program, initial_regs, final_regs, calldata, outputs, storage }, proofs })
     }
-    let n = r.u32()? as usize;
-    if n != NUM_TABLES {
-        return Err(FileError::Corrupted("number of table proofs"));
+
+    fn u64(&mut self) -> Result<u64, FileError> {
+        Ok(u64::from_le_bytes(self.bytes(8)?.try_into().unwrap()))
     }
-    let proofs = (0..n).map(|_| r.stark_proof()).collect::<Result<Vec<_>, _>>()?;
-    if r.pos != bytes.len() {
-        return Err(FileError::Corrupted("trailing bytes"));
+
+    fn block(&mut self) -> Result<BlockProof, FileError> {
+        let n = self.len(12)?;
+        let mut contracts = Vec::with_capacity(n);
+        for _ in 0..n {
+            let a = self.u64()?;
+            contracts.push((a, self.program()?));
+        }
+        let n = self.len(21)?;
+        let (mut txs, mut failed, mut outputs) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        for _ in 0..n {
+            let (sender, contract) = (self.u64()?, self.u64()?);
+            let k = self.len(8)?;
+            let calldata = (0..k).map(|_| self.u64()).collect::<Result<Vec<_>, _>>()?;
+            txs.push(Transaction { sender, contract, calldata });
+            failed.push(match self.u8()? {
+                0 => false,
+                1 => true,
+                _ => return Err(FileError::Corrupted("transaction status")),
+            });
+            outputs.push(self.felt_vec()?);
+        }
+        let n = self.len(36)?;
+        let mut storage = Vec::with_capacity(n);
+        for _ in 0..n {
+            let tx = self.u32()?;
+            let (address, key, value) = (self.felt()?, self.felt()?, self.felt()?);
+            storage.push(LogEntry { tx, address, key, value, write: self.bit()? });
+        }
+        let pre_root = HashOut { elements: self.felts(4)?.try_into().unwrap() };
+        let post_root = HashOut { elements: self.felts(4)?.try_into().unwrap() };
+        let proofs = self.proofs()?;
+        Ok(BlockProof { claim: BlockClaim { contracts, txs, failed, outputs, storage, pre_root, post_root }, proofs })
     }
-    Ok(ExecutionProof { claim: Claim { program, initial_regs, final_regs, calldata, outputs, storage }, proofs })
 }
 
 struct Writer(Vec<u8>);

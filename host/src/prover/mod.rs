@@ -4,10 +4,13 @@
 //!
 //! - [`prove`] runs a program and proves the run; [`prove_traces`] proves given traces (the
 //!   soundness tests hand it forged ones); [`verify`] checks an [`ExecutionProof`].
+//! - [`prove_block`] executes a block and proves all its transactions in one proof
+//!   ([`BlockProof`]); [`verify_block`] checks it (`block.rs`).
 //! - Tables: `cpu`, `rom`, `io` (calldata, outputs, storage log), `memory`, `range`, `bitwise`;
 //!   their links in `ctl`; the public-data binding in `public`; the commitment seam in `commit`.
 
 pub mod bitwise;
+pub mod block;
 pub mod commit;
 pub mod cpu;
 pub mod ctl;
@@ -27,7 +30,8 @@ use plonky2::plonk::config::PoseidonGoldilocksConfig;
 
 pub use commit::{CpuCommitter, TraceCommitter};
 pub use io::StorageEntry;
-pub use statement::{Claim, PublicInputs};
+pub use block::{prove_block, verify_block, BlockProof};
+pub use statement::{BlockClaim, BlockPublicInputs, Claim, LogEntry, PublicInputs, Statement};
 pub use system::{build_traces, prove, prove_traces, stark_config, verify, ExecutionProof, ProveError, Traces, VerifyError};
 
 pub type F = GoldilocksField;
@@ -47,7 +51,8 @@ pub mod tables {
     pub const MEMORY: usize = 5;
     pub const RANGE: usize = 6;
     pub const BITWISE: usize = 7;
-    pub const NUM_TABLES: usize = 8;
+    pub const TXS: usize = 8;
+    pub const NUM_TABLES: usize = 9;
     pub const NAMES: [&str; NUM_TABLES] =
-        ["cpu", "rom", "calldata", "output", "storage", "memory", "range", "bitwise"];
+        ["cpu", "rom", "calldata", "output", "storage", "memory", "range", "bitwise", "transactions"];
 }

@@ -36,6 +36,8 @@ impl<const COLS: usize> PublicStark<COLS> {
 impl_stark!(PublicStark<3>, 3, 0);
 impl_stark!(PublicStark<4>, 4, 0);
 impl_stark!(PublicStark<5>, 5, 0);
+impl_stark!(PublicStark<6>, 6, 0);
+impl_stark!(PublicStark<7>, 7, 0);
 
 /// Rows of a public table holding `len` entries: a power of two, at least [`super::MIN_ROWS`].
 pub fn rows_for(len: usize) -> usize {

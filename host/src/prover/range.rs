@@ -1,16 +1,16 @@
-//! The range-check table: proves values below 2^32. Each row splits a value into two 16-bit
-//! limbs, which a logUp lookup (`starky::lookup`) finds in a fixed column counting 0..2^16-1.
+//! The range-check table: proves values below 2^32. Each row splits a value into four 8-bit
+//! limbs, which a logUp lookup (`starky::lookup`) finds in a fixed column counting 0..255. The
+//! table has one row per distinct requested value (at least 256 rows), so it is sized by need.
 //! Other tables send values here by cross-table lookup; `MULT` says how many times a row's value
 //! was requested.
 //!
 //! | column | name | meaning |
 //! | --- | --- | --- |
-//! | 0 | `VAL` | the value, `LO + 2^16 HI` |
-//! | 1 | `LO` | low limb |
-//! | 2 | `HI` | high limb |
-//! | 3 | `MULT` | requests of `VAL` (the looked-up side's filter) |
-//! | 4 | `FIXED` | 0, 1, ..., 2^16 - 1, then repeats 2^16 - 1 |
-//! | 5 | `FREQ` | occurrences of `FIXED`'s value among the limbs |
+//! | 0 | `VAL` | the value, `L0 + 2^8 L1 + 2^16 L2 + 2^24 L3` |
+//! | 1..5 | `LIMBS` | the limbs, least significant first |
+//! | 5 | `MULT` | requests of `VAL` (the looked-up side's filter) |
+//! | 6 | `FIXED` | 0, 1, ..., 255, then repeats 255 |
+//! | 7 | `FREQ` | occurrences of `FIXED`'s value among the limbs (on its first row) |
 
 use std::collections::BTreeMap;
 
@@ -21,14 +21,14 @@ use super::expr::{impl_stark, Ops};
 use super::F;
 
 pub const VAL: usize = 0;
-pub const LO: usize = 1;
-pub const HI: usize = 2;
-pub const MULT: usize = 3;
-pub const FIXED: usize = 4;
-pub const FREQ: usize = 5;
-pub const NUM_COLUMNS: usize = 6;
+pub const LIMBS: usize = 1;
+pub const NUM_LIMBS: usize = 4;
+pub const MULT: usize = LIMBS + NUM_LIMBS;
+pub const FIXED: usize = MULT + 1;
+pub const FREQ: usize = MULT + 2;
+pub const NUM_COLUMNS: usize = MULT + 3;
 
-pub const LIMB_BITS: usize = 16;
+pub const LIMB_BITS: usize = 8;
 pub const MIN_ROWS: usize = 1 << LIMB_BITS;
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -37,17 +37,18 @@ pub struct RangeStark;
 impl RangeStark {
     fn local_lookups(&self) -> Vec<Lookup<F>> {
         vec![Lookup {
-            columns: Column::singles([LO, HI]).collect(),
+            columns: Column::singles(LIMBS..LIMBS + NUM_LIMBS).collect(),
             table_column: Column::single(FIXED),
             frequencies_column: Column::single(FREQ),
-            filter_columns: vec![Filter::default(), Filter::default()],
+            filter_columns: vec![Filter::default(); NUM_LIMBS],
         }]
     }
 
     pub fn eval<T: Copy, O: Ops<T>>(&self, o: &mut O, lv: &[T], nv: &[T], _pis: &[T]) {
-        // VAL = LO + 2^16 HI
-        let hi = o.lin(&[(lv[HI], F::from_canonical_u64(1 << LIMB_BITS))]);
-        let e = o.add(lv[LO], hi);
+        // VAL = sum 2^(8k) L_k
+        let terms: [(T, F); NUM_LIMBS] =
+            core::array::from_fn(|k| (lv[LIMBS + k], F::from_canonical_u64(1 << (LIMB_BITS * k))));
+        let e = o.lin(&terms);
         let t = o.sub(lv[VAL], e);
         o.always(t);
         // FIXED runs from 0 ...
@@ -56,7 +57,7 @@ impl RangeStark {
         let d = o.sub(nv[FIXED], lv[FIXED]);
         let t = o.bit(d);
         o.transition(t);
-        // ... to 2^16 - 1
+        // ... to 255
         let top = o.constant(F::from_canonical_u64((1 << LIMB_BITS) - 1));
         let t = o.sub(lv[FIXED], top);
         o.last_row(t);
@@ -78,16 +79,16 @@ pub fn generate(values: impl Iterator<Item = F>) -> Vec<Vec<F>> {
     let mut freq = vec![0u64; 1 << LIMB_BITS];
     for (i, (&v, &m)) in counts.iter().enumerate() {
         cols[VAL][i] = F::from_canonical_u64(v);
-        cols[LO][i] = F::from_canonical_u64(v & mask);
-        // a forged out-of-range value still gets a row (its limb fails the lookup)
-        cols[HI][i] = F::from_canonical_u64((v >> LIMB_BITS) & mask);
+        // a forged out-of-range value still gets a row (its limbs do not add up to it)
+        for k in 0..NUM_LIMBS {
+            cols[LIMBS + k][i] = F::from_canonical_u64((v >> (LIMB_BITS * k)) & mask);
+        }
         cols[MULT][i] = F::from_canonical_u64(m);
     }
     for i in 0..rows {
-        let lo = cols[LO][i].to_canonical_u64() as usize;
-        let hi = cols[HI][i].to_canonical_u64() as usize;
-        freq[lo] += 1;
-        freq[hi] += 1;
+        for k in 0..NUM_LIMBS {
+            freq[cols[LIMBS + k][i].to_canonical_u64() as usize] += 1;
+        }
         cols[FIXED][i] = F::from_canonical_u64((i as u64).min(mask));
     }
     for (x, &f) in freq.iter().enumerate() {

@@ -1,13 +1,15 @@
-//! The ROM table: one row per instruction of the program, public (the verifier decodes the
-//! program itself), looked up by every CPU row as `(pc, code, imm, aux)`.
+//! The ROM table: one row per instruction of every contract (a single program is contract 0),
+//! public (the verifier decodes the programs itself), looked up by every CPU row as
+//! `(contract, pc, code, imm, aux)`.
 //!
 //! | column | name | meaning |
 //! | --- | --- | --- |
-//! | 0 | `PC` | row index (`pc`) |
-//! | 1 | `CODE` | `op + 32 dst + 512 a + 8192 b` (below 2^17); padding rows: `p - 1` |
-//! | 2 | `IMM` | the immediate (0 when `b` is a register) |
-//! | 3 | `AUX` | frame size of `call`, else 0 |
-//! | 4 | `MULT` | how many CPU rows executed it (private; the lookup's filter) |
+//! | 0 | `CONTRACT` | the contract's address |
+//! | 1 | `PC` | the instruction's pc in its contract |
+//! | 2 | `CODE` | `op + 32 dst + 512 a + 8192 b` (below 2^17); padding rows: `p - 1` |
+//! | 3 | `IMM` | the immediate (0 when `b` is a register) |
+//! | 4 | `AUX` | frame size of `call`, else 0 |
+//! | 5 | `MULT` | how many CPU rows executed it (private; the lookup's filter) |
 //!
 //! Register fields use 15 for "none": `a` of an absolute address, `b` of an immediate. For
 //! `prophet`, the `b` field holds the second output register (15 for one-output prophets): the
@@ -23,13 +25,14 @@ use crate::vm::prophet::Prophet;
 
 use super::F;
 
-pub const PC: usize = 0;
-pub const CODE: usize = 1;
-pub const IMM: usize = 2;
-pub const AUX: usize = 3;
-pub const MULT: usize = 4;
-pub const NUM_COLUMNS: usize = 5;
-pub const NUM_PUBLIC: usize = 4;
+pub const CONTRACT: usize = 0;
+pub const PC: usize = 1;
+pub const CODE: usize = 2;
+pub const IMM: usize = 3;
+pub const AUX: usize = 4;
+pub const MULT: usize = 5;
+pub const NUM_COLUMNS: usize = 6;
+pub const NUM_PUBLIC: usize = 5;
 
 /// Multipliers of the fields in `CODE`.
 pub const CODE_DST: u64 = 32;
@@ -68,25 +71,33 @@ pub fn code(f: &Fields) -> F {
     F::from_canonical_u64(f.op as u64 + CODE_DST * f.dst as u64 + CODE_A * f.a as u64 + CODE_B * f.b as u64)
 }
 
-/// The public columns (`PC`, `CODE`, `IMM`, `AUX`) over `rows` rows.
-pub fn public_columns(program: &[Instruction], rows: usize) -> Vec<Vec<F>> {
-    let data: Vec<Vec<F>> = program
-        .iter()
-        .enumerate()
-        .map(|(pc, ins)| {
-            let f = fields(ins);
-            vec![F::from_canonical_usize(pc), code(&f), f.imm, F::from_canonical_u64(f.aux)]
-        })
-        .collect();
-    super::public::table(&data, NUM_PUBLIC, |i| vec![F::from_canonical_usize(i), F::NEG_ONE, F::ZERO, F::ZERO], rows)
+/// Number of ROM entries of the contracts.
+pub fn len(roms: &[(F, Vec<Instruction>)]) -> usize {
+    roms.iter().map(|(_, p)| p.len()).sum()
 }
 
-/// The full ROM trace: public columns plus the execution count of each pc.
-pub fn generate(program: &[Instruction], pcs: impl Iterator<Item = u32>, rows: usize) -> Vec<Vec<F>> {
-    let mut cols = public_columns(program, rows);
+/// The public columns (`CONTRACT`, `PC`, `CODE`, `IMM`, `AUX`) over `rows` rows: the contracts'
+/// code one after another.
+pub fn public_columns(roms: &[(F, Vec<Instruction>)], rows: usize) -> Vec<Vec<F>> {
+    let data: Vec<Vec<F>> = roms
+        .iter()
+        .flat_map(|(contract, program)| {
+            program.iter().enumerate().map(move |(pc, ins)| {
+                let f = fields(ins);
+                vec![*contract, F::from_canonical_usize(pc), code(&f), f.imm, F::from_canonical_u64(f.aux)]
+            })
+        })
+        .collect();
+    super::public::table(&data, NUM_PUBLIC, |i| vec![F::ZERO, F::from_canonical_usize(i), F::NEG_ONE, F::ZERO, F::ZERO], rows)
+}
+
+/// The full ROM trace: public columns plus the execution count of each row (`rows_executed`
+/// gives the ROM row of every CPU row).
+pub fn generate(roms: &[(F, Vec<Instruction>)], rows_executed: impl Iterator<Item = usize>, rows: usize) -> Vec<Vec<F>> {
+    let mut cols = public_columns(roms, rows);
     let mut mult = vec![F::ZERO; rows];
-    for pc in pcs {
-        mult[pc as usize] += F::ONE;
+    for r in rows_executed {
+        mult[r] += F::ONE;
     }
     cols.push(mult);
     cols

@@ -1,8 +1,14 @@
-//! What a proof claims: a program, run from given registers on given calldata, ended with given
-//! registers, produced given outputs and made given storage accesses. The verifier holds the
-//! [`Claim`]; the proof's public inputs ([`PublicInputs`]) are its Poseidon commitments plus the
-//! registers, observed first by the Fiat–Shamir transcript. A block of transactions will chain
-//! such statements (one per transaction, linked by state roots) once the chain model lands.
+//! What a proof claims.
+//!
+//! - [`Claim`]: one program, run from given registers on given calldata, ended with given
+//!   registers, produced given outputs and made given storage accesses. Its public inputs
+//!   ([`PublicInputs`]) are Poseidon commitments plus the registers.
+//! - [`BlockClaim`]: every transaction of a block, run one after another (each from its
+//!   contract's pc 0 with fresh registers and memory, on calldata `[sender, calldata...]`), each
+//!   ending in `end` or in a failing `assert`; with the outputs each emitted, the block's storage
+//!   log and the pre/post state roots. Public inputs: [`BlockPublicInputs`].
+//!
+//! Both reduce to a [`Statement`]: the data the tables are built from and checked against.
 
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOut;
@@ -11,8 +17,9 @@ use plonky2::plonk::config::Hasher;
 
 use super::io::StorageEntry;
 use super::F;
+use crate::chain::Transaction;
 use crate::vm::isa::{Instruction, NUM_REGS};
-use crate::vm::Program;
+use crate::vm::{Inputs, Program};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Claim {
@@ -59,6 +66,23 @@ impl Claim {
             final_regs: self.final_regs,
         }
     }
+
+    /// The statement the tables prove: one transaction (index 0) of contract 0.
+    pub fn statement(&self) -> Statement {
+        Statement {
+            roms: vec![(F::ZERO, self.program.clone())],
+            txs: vec![TxInfo { contract: F::ZERO, calldata: self.calldata.clone(), failed: false }],
+            outputs: self.outputs.iter().map(|&v| (0, v)).collect(),
+            storage: self
+                .storage
+                .iter()
+                .map(|e| LogEntry { tx: 0, address: F::ZERO, key: e.key, value: e.value, write: e.write })
+                .collect(),
+            initial_regs: self.initial_regs,
+            final_regs: Some(self.final_regs),
+            transcript: self.public_inputs().to_elements(),
+        }
+    }
 }
 
 impl PublicInputs {
@@ -72,10 +96,169 @@ impl PublicInputs {
         v
     }
 
-    /// The CPU table's public inputs: initial then final registers.
+    /// The CPU table's public inputs: initial then final registers, then 1 (final registers
+    /// checked).
     pub fn cpu_inputs(&self) -> Vec<F> {
         let mut v = self.initial_regs.to_vec();
         v.extend_from_slice(&self.final_regs);
+        v.push(F::ONE);
+        v
+    }
+}
+
+/// One storage access of a block: transaction index, contract address, key, value read or
+/// written, and whether it was a write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    pub tx: u32,
+    pub address: F,
+    pub key: F,
+    pub value: F,
+    pub write: bool,
+}
+
+/// A block's execution, as its proof claims it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockClaim {
+    /// Deployed contracts `(address, code)`, by increasing address.
+    pub contracts: Vec<(u64, Vec<Instruction>)>,
+    pub txs: Vec<Transaction>,
+    /// Per transaction: whether it failed (then its proof ends in a failing `assert`).
+    pub failed: Vec<bool>,
+    /// Per transaction: the words it emitted with `out` (before failing, for a failed one).
+    pub outputs: Vec<Vec<F>>,
+    /// Every storage access, in execution order (failed transactions' included).
+    pub storage: Vec<LogEntry>,
+    /// State roots before and after the block: carried, **not** proven (see `docs/proving.md`).
+    pub pre_root: HashOut<F>,
+    pub post_root: HashOut<F>,
+}
+
+/// A block proof's public inputs, in transcript order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockPublicInputs {
+    pub pre_root: HashOut<F>,
+    pub post_root: HashOut<F>,
+    /// `hash_no_pad([n, (sender, contract, len, calldata...) per tx])`.
+    pub block_hash: HashOut<F>,
+    /// `hash_no_pad([n, (tx, address, key, value, write) per access])`.
+    pub storage_hash: HashOut<F>,
+    /// `hash_no_pad([n, (address, program hash) per contract])`.
+    pub contracts_hash: HashOut<F>,
+    /// `hash_no_pad([n, (failed, len, outputs...) per tx])`.
+    pub receipts_hash: HashOut<F>,
+}
+
+impl BlockPublicInputs {
+    pub fn to_elements(&self) -> Vec<F> {
+        [self.pre_root, self.post_root, self.block_hash, self.storage_hash, self.contracts_hash, self.receipts_hash]
+            .iter()
+            .flat_map(|h| h.elements)
+            .collect()
+    }
+}
+
+fn felt(x: u64) -> F {
+    F::from_noncanonical_u64(x)
+}
+
+/// `hash_no_pad([n, (sender, contract, len, calldata...) per tx])`: the block hash.
+pub fn block_hash(txs: &[Transaction]) -> HashOut<F> {
+    let mut v = vec![F::from_canonical_usize(txs.len())];
+    for t in txs {
+        v.extend([felt(t.sender), felt(t.contract), F::from_canonical_usize(t.calldata.len())]);
+        v.extend(t.calldata.iter().map(|&w| felt(w)));
+    }
+    PoseidonHash::hash_no_pad(&v)
+}
+
+/// `hash_no_pad([n, (tx, address, key, value, write) per access])`.
+pub fn storage_log_hash(log: &[LogEntry]) -> HashOut<F> {
+    let mut v = vec![F::from_canonical_usize(log.len())];
+    for e in log {
+        v.extend([F::from_canonical_u32(e.tx), e.address, e.key, e.value, F::from_bool(e.write)]);
+    }
+    PoseidonHash::hash_no_pad(&v)
+}
+
+impl BlockClaim {
+    pub fn public_inputs(&self) -> BlockPublicInputs {
+        let mut c = vec![F::from_canonical_usize(self.contracts.len())];
+        for (a, code) in &self.contracts {
+            c.push(felt(*a));
+            c.extend(Program::from_instructions("", code.clone()).hash().elements);
+        }
+        let mut r = vec![F::from_canonical_usize(self.txs.len())];
+        for (i, outs) in self.outputs.iter().enumerate() {
+            r.push(F::from_bool(self.failed.get(i).copied().unwrap_or(false)));
+            r.push(F::from_canonical_usize(outs.len()));
+            r.extend_from_slice(outs);
+        }
+        BlockPublicInputs {
+            pre_root: self.pre_root,
+            post_root: self.post_root,
+            block_hash: block_hash(&self.txs),
+            storage_hash: storage_log_hash(&self.storage),
+            contracts_hash: PoseidonHash::hash_no_pad(&c),
+            receipts_hash: PoseidonHash::hash_no_pad(&r),
+        }
+    }
+
+    /// The statement the tables prove (the caller has checked the claim's shape).
+    pub fn statement(&self) -> Statement {
+        Statement {
+            roms: self.contracts.iter().map(|(a, code)| (felt(*a), code.clone())).collect(),
+            txs: self
+                .txs
+                .iter()
+                .zip(&self.failed)
+                .map(|(t, &failed)| {
+                    let mut calldata = vec![felt(t.sender)];
+                    calldata.extend(t.calldata.iter().map(|&w| felt(w)));
+                    TxInfo { contract: felt(t.contract), calldata, failed }
+                })
+                .collect(),
+            outputs: self.outputs.iter().enumerate().flat_map(|(i, o)| o.iter().map(move |&v| (i as u32, v))).collect(),
+            storage: self.storage.clone(),
+            initial_regs: Inputs::default().regs,
+            final_regs: None,
+            transcript: self.public_inputs().to_elements(),
+        }
+    }
+}
+
+/// One transaction of a statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TxInfo {
+    /// The contract's address (its ROM rows carry it).
+    pub contract: F,
+    /// The words `cdload` reads.
+    pub calldata: Vec<F>,
+    pub failed: bool,
+}
+
+/// What the tables prove, whichever claim it came from: the ROM of every contract, the
+/// transactions in order, the outputs and storage log tagged by transaction, the registers every
+/// transaction starts from, the last transaction's final registers (checked when given) and the
+/// public-input elements the transcript starts with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    pub roms: Vec<(F, Vec<Instruction>)>,
+    pub txs: Vec<TxInfo>,
+    pub outputs: Vec<(u32, F)>,
+    pub storage: Vec<LogEntry>,
+    pub initial_regs: [F; NUM_REGS],
+    pub final_regs: Option<[F; NUM_REGS]>,
+    pub transcript: Vec<F>,
+}
+
+impl Statement {
+    /// The CPU table's public inputs: initial registers, final registers, and 1 if the final
+    /// registers are checked (0: they are not, and the final-register inputs are 0).
+    pub fn cpu_inputs(&self) -> Vec<F> {
+        let mut v = self.initial_regs.to_vec();
+        v.extend_from_slice(&self.final_regs.unwrap_or([F::ZERO; NUM_REGS]));
+        v.push(F::from_bool(self.final_regs.is_some()));
         v
     }
 }

@@ -3,9 +3,11 @@
 //! (config, auxiliary cap, quotient cap, openings, FRI). After that the verifier checks every
 //! public column at the table's ζ (`public.rs`) and the cross-table sums.
 
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use plonky2::field::polynomial::PolynomialValues;
+use plonky2::field::types::Field;
 use plonky2::iop::challenger::Challenger;
 use plonky2::plonk::config::GenericConfig;
 use plonky2::timed;
@@ -25,7 +27,7 @@ use super::io::StorageEntry;
 use super::memory::MemoryStark;
 use super::public::{eval_at, rows_for, PublicStark};
 use super::range::RangeStark;
-use super::statement::{Claim, PublicInputs};
+use super::statement::{Claim, Statement};
 use super::tables::*;
 use super::{bitwise, cpu, ctl, io, memory, range, rom, C, D, F, MIN_ROWS};
 use crate::vm::isa::Opcode;
@@ -34,7 +36,7 @@ use crate::vm::{self, ExecError, Inputs, Program, Trace};
 /// One trace per table, in table order.
 pub type Traces = Vec<Vec<PolynomialValues<F>>>;
 
-/// A proof of one execution: the claim and one Starky proof per table.
+/// A proof of one execution: the claim and one Starky proof per table (in `tables` order).
 #[derive(Clone, Debug)]
 pub struct ExecutionProof {
     pub claim: Claim,
@@ -47,6 +49,8 @@ pub enum ProveError {
     Execution(#[from] ExecError),
     #[error("proving failed: {0}")]
     Starky(String),
+    #[error("cannot prove the block: {0}")]
+    Unprovable(String),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,31 +96,80 @@ pub fn prove(
 
 /// The tables' traces for an execution.
 pub fn build_traces(claim: &Claim, trace: &Trace) -> Traces {
-    use Opcode::*;
-    let program = Program::from_instructions("", claim.program.clone());
-    let steps = trace.len();
-    let cpu_rows = steps.next_power_of_two().max(MIN_ROWS);
-    let cpu_cols = cpu::generate(&program, trace, cpu_rows);
-    let col = |c: usize, i: usize| cpu_cols[c].values[i];
-    let op_at = |i: usize| claim.program[col(cpu::PC, i).0 as usize].op;
+    build_statement_traces(&claim.statement(), &[trace])
+}
 
-    let rom_cols = rom::generate(&claim.program, (0..cpu_rows).map(|i| col(cpu::PC, i).0 as u32), rows_for(claim.program.len()));
-    let cd_reads = (0..steps).filter(|&i| op_at(i) == Cdload).map(|i| col(cpu::B_VAL, i).0 as usize);
-    let cd_cols = io::calldata_generate(&claim.calldata, cd_reads);
-    let out_cols = io::outputs_public(&claim.outputs);
-    let st_cols = io::storage_public(&claim.storage);
-    let (mem_cols, mem_checks) = memory::generate(&trace.mem, rows_for(trace.mem.len()));
+/// The tables' traces for a statement and its transactions' execution traces (in order).
+pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace]) -> Traces {
+    use Opcode::*;
+    assert_eq!(stmt.txs.len(), traces.len());
+    let mut base = HashMap::new();
+    let mut acc = 0;
+    for (c, code) in &stmt.roms {
+        base.insert(c.0, (acc, code.as_slice()));
+        acc += code.len();
+    }
+    let segments: Vec<cpu::Segment> = stmt
+        .txs
+        .iter()
+        .zip(traces)
+        .map(|(t, tr)| cpu::Segment { program: base[&t.contract.0].1, contract: t.contract, trace: tr, failed: t.failed })
+        .collect();
+    let steps: usize = traces.iter().map(|t| t.len()).sum();
+    let cpu_rows = steps.next_power_of_two().max(MIN_ROWS);
+    let cpu_cols = cpu::generate(&segments, cpu_rows);
+    let col = |c: usize, i: usize| cpu_cols[c].values[i];
+    let is = |o: Opcode, i: usize| col(cpu::op(o), i) == F::ONE;
+
+    let rom_rows = (0..cpu_rows).map(|i| base[&col(cpu::CONTRACT, i).0].0 + col(cpu::PC, i).0 as usize);
+    let rom_cols = rom::generate(&stmt.roms, rom_rows, rows_for(rom::len(&stmt.roms)));
+    let cd_reads = (0..cpu_rows)
+        .filter(|&i| is(Cdload, i))
+        .map(|i| (col(cpu::TX, i).0 as usize, col(cpu::B_VAL, i).0 as usize));
+    let cd_cols = io::calldata_generate(&stmt.txs, cd_reads);
+    let out_cols = io::outputs_public(&stmt.outputs);
+    let st_cols = io::storage_public(&stmt.storage);
+    let tx_cols = io::txs_public(&stmt.txs);
+
+    // memory accesses with global timestamps (2 clk + slot)
+    let mut accesses = Vec::new();
+    let mut clk0 = 0u64;
+    for (t, tr) in traces.iter().enumerate() {
+        let mut last_step = u32::MAX;
+        let mut slot = 0;
+        for m in &tr.mem {
+            slot = if m.step == last_step { slot + 1 } else { 0 };
+            last_step = m.step;
+            accesses.push(memory::Access {
+                tx: t as u32,
+                addr: m.addr as u64,
+                ts: 2 * (clk0 + m.step as u64) + slot,
+                value: m.value,
+                write: m.write,
+            });
+        }
+        clk0 += tr.len() as u64;
+    }
+    let mem_addrs: Vec<F> = accesses.iter().map(|a| F::from_canonical_u64(a.addr)).collect();
+    let (mem_cols, mem_checks) = memory::generate(accesses, rows_for(mem_addrs.len()));
 
     let mut checks = mem_checks;
+    checks.extend(mem_addrs);
     let mut bit_ops = Vec::new();
-    for i in 0..steps {
+    for i in 0..cpu_rows {
         let (a, b, auxv, res) = (col(cpu::A_VAL, i), col(cpu::B_VAL, i), col(cpu::AUXV, i), col(cpu::RES, i));
-        match op_at(i) {
-            Lt | Gte => checks.extend([a, b, auxv]),
-            Not => checks.push(b),
-            Range => checks.push(a),
-            op @ (And | Or | Xor) => bit_ops.push((op, a, b, res)),
-            _ => {}
+        if is(Lt, i) || is(Gte, i) {
+            checks.extend([a, b, auxv]);
+        } else if is(Not, i) {
+            checks.push(b);
+        } else if is(Range, i) {
+            checks.push(a);
+        } else {
+            for op in [And, Or, Xor] {
+                if is(op, i) {
+                    bit_ops.push((op, a, b, res));
+                }
+            }
         }
     }
     let range_cols = range::generate(checks.into_iter());
@@ -132,11 +185,12 @@ pub fn build_traces(claim: &Claim, trace: &Trace) -> Traces {
         polys(mem_cols),
         polys(range_cols),
         polys(bit_cols),
+        polys(tx_cols),
     ]
 }
 
-fn observe_public(challenger: &mut Challenger<F, <C as GenericConfig<D>>::Hasher>, pis: &PublicInputs) {
-    challenger.observe_elements(&pis.to_elements());
+fn observe_public(challenger: &mut Challenger<F, <C as GenericConfig<D>>::Hasher>, transcript: &[F]) {
+    challenger.observe_elements(transcript);
 }
 
 fn prove_table<S: Stark<F, D>>(
@@ -176,8 +230,17 @@ pub fn prove_traces(
     committer: &dyn TraceCommitter,
     timing: &mut TimingTree,
 ) -> Result<Vec<StarkProof<F, C, D>>, ProveError> {
+    prove_statement(&claim.statement(), traces, committer, timing)
+}
+
+/// Proves the tables' traces for a statement (unchecked, as [`prove_traces`]).
+pub fn prove_statement(
+    stmt: &Statement,
+    traces: &Traces,
+    committer: &dyn TraceCommitter,
+    timing: &mut TimingTree,
+) -> Result<Vec<StarkProof<F, C, D>>, ProveError> {
     let config = stark_config();
-    let pis = claim.public_inputs();
     let ctls = ctl::all_ctls();
     let rate_bits = config.fri_config.rate_bits;
     let cap_height = config.fri_config.cap_height;
@@ -185,7 +248,7 @@ pub fn prove_traces(
         traces.iter().map(|t| committer.commit(t, rate_bits, cap_height, timing)).collect::<Vec<_>>()
     });
     let mut challenger = Challenger::<F, <C as GenericConfig<D>>::Hasher>::new();
-    observe_public(&mut challenger, &pis);
+    observe_public(&mut challenger, &stmt.transcript);
     for c in &commitments {
         challenger.observe_cap(&c.merkle_tree.cap);
     }
@@ -196,7 +259,7 @@ pub fn prove_traces(
         "cross-table lookup data",
         get_ctl_data::<F, C, D, NUM_TABLES>(&config, &traces_arr, &ctls, &mut challenger, 3)
     );
-    let cpu_pis = pis.cpu_inputs();
+    let cpu_pis = stmt.cpu_inputs();
     let mut proofs = Vec::with_capacity(NUM_TABLES);
     macro_rules! one {
         ($idx:expr, $stark:expr, $pis:expr) => {
@@ -208,13 +271,14 @@ pub fn prove_traces(
         };
     }
     one!(CPU, CpuStark, &cpu_pis);
-    one!(ROM, PublicStark::<5>, &[]);
-    one!(CALLDATA, PublicStark::<4>, &[]);
-    one!(OUTPUT, PublicStark::<3>, &[]);
-    one!(STORAGE, PublicStark::<5>, &[]);
+    one!(ROM, PublicStark::<6>, &[]);
+    one!(CALLDATA, PublicStark::<5>, &[]);
+    one!(OUTPUT, PublicStark::<4>, &[]);
+    one!(STORAGE, PublicStark::<7>, &[]);
     one!(MEMORY, MemoryStark, &[]);
     one!(RANGE, RangeStark, &[]);
     one!(BITWISE, BitwiseStark, &[]);
+    one!(TXS, PublicStark::<4>, &[]);
     Ok(proofs)
 }
 
@@ -320,27 +384,36 @@ fn verify_inner(proof: &ExecutionProof) -> Result<(), VerifyError> {
     if program.is_empty() {
         return Err(VerifyError::Claim("empty program".into()));
     }
-    if proof.proofs.len() != NUM_TABLES {
-        return Err(VerifyError::Claim(format!("expected {NUM_TABLES} table proofs, got {}", proof.proofs.len())));
+    verify_statement(&claim.statement(), &proof.proofs)
+}
+
+/// Verifies the table proofs of a statement (whose programs the caller has validated).
+pub fn verify_statement(stmt: &Statement, p: &[StarkProof<F, C, D>]) -> Result<(), VerifyError> {
+    if p.len() != NUM_TABLES {
+        return Err(VerifyError::Claim(format!("expected {NUM_TABLES} table proofs, got {}", p.len())));
+    }
+    if stmt.txs.is_empty() {
+        return Err(VerifyError::Claim("no transactions".into()));
     }
     let config = stark_config();
     let ctls = ctl::all_ctls();
-    let p = &proof.proofs;
     check_shape(&CpuStark, CPU, &p[CPU], &ctls, &config)?;
-    check_shape(&PublicStark::<5>, ROM, &p[ROM], &ctls, &config)?;
-    check_shape(&PublicStark::<4>, CALLDATA, &p[CALLDATA], &ctls, &config)?;
-    check_shape(&PublicStark::<3>, OUTPUT, &p[OUTPUT], &ctls, &config)?;
-    check_shape(&PublicStark::<5>, STORAGE, &p[STORAGE], &ctls, &config)?;
+    check_shape(&PublicStark::<6>, ROM, &p[ROM], &ctls, &config)?;
+    check_shape(&PublicStark::<5>, CALLDATA, &p[CALLDATA], &ctls, &config)?;
+    check_shape(&PublicStark::<4>, OUTPUT, &p[OUTPUT], &ctls, &config)?;
+    check_shape(&PublicStark::<7>, STORAGE, &p[STORAGE], &ctls, &config)?;
     check_shape(&MemoryStark, MEMORY, &p[MEMORY], &ctls, &config)?;
     check_shape(&RangeStark, RANGE, &p[RANGE], &ctls, &config)?;
     check_shape(&BitwiseStark, BITWISE, &p[BITWISE], &ctls, &config)?;
+    check_shape(&PublicStark::<4>, TXS, &p[TXS], &ctls, &config)?;
 
     // The public tables must have the height their data implies.
-    let publics: [(usize, Vec<Vec<F>>); 4] = [
-        (ROM, rom::public_columns(&claim.program, rows_for(claim.program.len()))),
-        (CALLDATA, io::calldata_public(&claim.calldata)),
-        (OUTPUT, io::outputs_public(&claim.outputs)),
-        (STORAGE, io::storage_public(&claim.storage)),
+    let publics: [(usize, Vec<Vec<F>>); 5] = [
+        (ROM, rom::public_columns(&stmt.roms, rows_for(rom::len(&stmt.roms)))),
+        (CALLDATA, io::calldata_public(&stmt.txs)),
+        (OUTPUT, io::outputs_public(&stmt.outputs)),
+        (STORAGE, io::storage_public(&stmt.storage)),
+        (TXS, io::txs_public(&stmt.txs)),
     ];
     for (t, cols) in &publics {
         let bits = p[*t].recover_degree_bits(&config);
@@ -349,23 +422,23 @@ fn verify_inner(proof: &ExecutionProof) -> Result<(), VerifyError> {
         }
     }
 
-    let pis = claim.public_inputs();
     let mut challenger = Challenger::<F, <C as GenericConfig<D>>::Hasher>::new();
-    observe_public(&mut challenger, &pis);
+    observe_public(&mut challenger, &stmt.transcript);
     for q in p {
         challenger.observe_cap(&q.trace_cap);
     }
     let ctl_challenges = get_grand_product_challenge_set(&mut challenger, config.num_challenges);
     let mut v = Verifying { config: config.clone(), ctls: &ctls, ctl_challenges, challenger };
     let mut zetas = vec![];
-    zetas.push(v.table(&CpuStark, CPU, &p[CPU], &pis.cpu_inputs())?);
-    zetas.push(v.table(&PublicStark::<5>, ROM, &p[ROM], &[])?);
-    zetas.push(v.table(&PublicStark::<4>, CALLDATA, &p[CALLDATA], &[])?);
-    zetas.push(v.table(&PublicStark::<3>, OUTPUT, &p[OUTPUT], &[])?);
-    zetas.push(v.table(&PublicStark::<5>, STORAGE, &p[STORAGE], &[])?);
-    v.table(&MemoryStark, MEMORY, &p[MEMORY], &[])?;
-    v.table(&RangeStark, RANGE, &p[RANGE], &[])?;
-    v.table(&BitwiseStark, BITWISE, &p[BITWISE], &[])?;
+    zetas.push(v.table(&CpuStark, CPU, &p[CPU], &stmt.cpu_inputs())?);
+    zetas.push(v.table(&PublicStark::<6>, ROM, &p[ROM], &[])?);
+    zetas.push(v.table(&PublicStark::<5>, CALLDATA, &p[CALLDATA], &[])?);
+    zetas.push(v.table(&PublicStark::<4>, OUTPUT, &p[OUTPUT], &[])?);
+    zetas.push(v.table(&PublicStark::<7>, STORAGE, &p[STORAGE], &[])?);
+    zetas.push(v.table(&MemoryStark, MEMORY, &p[MEMORY], &[])?);
+    zetas.push(v.table(&RangeStark, RANGE, &p[RANGE], &[])?);
+    zetas.push(v.table(&BitwiseStark, BITWISE, &p[BITWISE], &[])?);
+    zetas.push(v.table(&PublicStark::<4>, TXS, &p[TXS], &[])?);
 
     // Public columns equal the claim's data (at ζ, after all caps were observed).
     for (t, cols) in &publics {
