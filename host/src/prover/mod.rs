@@ -20,6 +20,7 @@ pub mod io;
 pub mod memory;
 pub mod public;
 pub mod range;
+pub mod recursion;
 pub mod rom;
 pub mod statement;
 pub mod system;
