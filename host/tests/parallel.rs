@@ -8,7 +8,7 @@ use plonky2::field::types::Field;
 use proptest::prelude::*;
 
 use parallax::chain::workload::{self, WorkloadParams};
-use parallax::chain::{execute_parallel, execute_parallel_with, execute_serial, Block, BlockError, Contract, ParallelConfig, State, Status, StorageWrite, Transaction, F};
+use parallax::chain::{execute_parallel_with, execute_serial, Block, BlockError, Contract, ParallelConfig, State, Status, StorageWrite, Transaction, F};
 
 /// Reads `k_read`; writes `x + v` to `k_even` or `k_odd` by the parity of the value read; fails
 /// when the value read reaches 200. Calldata: [sender, k_read, k_even, k_odd, v].
