@@ -17,6 +17,9 @@ fi
 echo "== main command"
 cargo run --release -q -- demo
 
-# Sum every runner's "N passed; M failed" (cargo) and "N passed, M failed" (testbenches).
-grep -Eo '[0-9]+ passed[;,] [0-9]+ failed' "$log" |
-  awk '{p += $1; f += $3} END {printf "all tests: %d passed, %d failed\n", p, f; exit (f > 0)}'
+# Totals: RTL testbench vectors ("N passed, M failed"), then the test cases of every cargo
+# test binary ("test result: ... N passed; M failed") as the closing line.
+{ grep -Eo '[0-9]+ passed, [0-9]+ failed' "$log" || true; } |
+  awk '{p += $1; f += $3} END {printf "rtl-vectors: %d passed, %d failed\n", p, f; exit (f > 0)}'
+{ grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$log" || true; } |
+  awk '{p += $4; f += $6} END {printf "tests: %d passed, %d failed\n", p, f; exit (f > 0)}'
