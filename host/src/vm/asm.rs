@@ -77,7 +77,7 @@ pub fn assemble(file: &str, source: &str) -> Result<Program, AsmError> {
     let mut instructions = Vec::with_capacity(stmts.len());
     let mut lines = Vec::with_capacity(stmts.len());
     for (line, toks) in &stmts {
-        let mut p = Parser { toks, pos: 0, labels: &labels, line: *line, end_col: line_end(toks) };
+        let mut p = Parser { toks, pos: 0, labels: &labels, end_col: line_end(toks) };
         let ins = p.instruction().map_err(|(col, msg)| err(*line, col, msg))?;
         instructions.push(ins);
         lines.push(*line as u32);
@@ -165,8 +165,6 @@ struct Parser<'a> {
     toks: &'a [Token],
     pos: usize,
     labels: &'a BTreeMap<String, u32>,
-    #[allow(dead_code)]
-    line: usize,
     end_col: usize,
 }
 
