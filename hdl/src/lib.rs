@@ -10,4 +10,5 @@ pub mod field;
 pub mod harness;
 pub mod ntt;
 pub mod poseidon;
+pub mod regmap;
 pub mod verilog_dedupe;

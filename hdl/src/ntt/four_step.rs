@@ -82,9 +82,19 @@ impl FourStepPlan {
     }
 }
 
-/// Runs `cfg` on `input` (length `cfg.n_in()`) by the four-step schedule; the result equals
-/// [super::reference] (plonky2) for the same configuration.
+/// Runs `cfg` on `input` (length `cfg.n_in()`) by the four-step schedule with [core_model] as
+/// the core; the result equals [super::reference] (plonky2) for the same configuration.
 pub fn four_step(cfg: &NttConfig, input: &[u64]) -> Vec<u64> {
+    four_step_with(cfg, input, |job, data| core_model(job, data))
+}
+
+/// The four-step schedule with `core` running each column and row job (the simulator passes its
+/// engines: the RTL or the fast model). Panics on a configuration [FourStepPlan::new] rejects.
+pub fn four_step_with(
+    cfg: &NttConfig,
+    input: &[u64],
+    mut core: impl FnMut(&NttConfig, &[u64]) -> Vec<u64>,
+) -> Vec<u64> {
     let plan = FourStepPlan::new(*cfg).expect("four-step config");
     assert_eq!(input.len(), cfg.n_in(), "input length");
     let (n1, n2) = (1usize << plan.log_n1, 1usize << plan.log_n2);
@@ -108,7 +118,7 @@ pub fn four_step(cfg: &NttConfig, input: &[u64]) -> Vec<u64> {
     let mut step = 1u64; // root^i2
     for i2 in 0..n2 {
         let column: Vec<u64> = (0..col.n_in()).map(|i1| x[n2 * i1 + i2]).collect();
-        let y = core_model(&col, &column);
+        let y = core(&col, &column);
         let mut tw = 1u64; // root^(i2 * k1)
         for (k1, v) in y.into_iter().enumerate() {
             z[k1 * n2 + i2] = mul_model(v, tw);
@@ -119,7 +129,7 @@ pub fn four_step(cfg: &NttConfig, input: &[u64]) -> Vec<u64> {
     // 4-5. Row jobs; X[k1 + n1 * k2] to its (possibly bit-reversed) place.
     let mut out = vec![0u64; n1 * n2];
     for k1 in 0..n1 {
-        let r = core_model(&row, &z[k1 * n2..(k1 + 1) * n2]);
+        let r = core(&row, &z[k1 * n2..(k1 + 1) * n2]);
         for (k2, v) in r.into_iter().enumerate() {
             let k = k1 + n1 * k2;
             let at = if cfg.bitrev_out {
