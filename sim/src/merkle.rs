@@ -92,44 +92,57 @@ impl Schedule {
     }
 }
 
-/// When each item's inputs are available: the cycle each needed output left the core. Both
-/// engines record outputs here and ask it when an item is ready.
+/// When each item's inputs are available: the cycle from which each needed output can be
+/// offered again (the cycle after it left the core). Both engines record outputs here and ask it
+/// when an item is ready; the RTL engine asks before the outputs exist, hence [PENDING].
 pub struct Timeline {
-    /// Per leaf: the cycle its latest chunk left the core (0 before any).
-    leaf_out: Vec<u64>,
-    /// Per level >= 1: the cycle each node left the core.
-    level_out: Vec<Vec<u64>>,
+    /// Per leaf: from when its latest state (or its digest) is available.
+    leaf_ready: Vec<u64>,
+    /// Per level >= 1: from when each node's digest is available.
+    level_ready: Vec<Vec<u64>>,
     /// Sum of all output cycles (a fingerprint of the whole timing, compared across engines).
     pub out_sum: u64,
     pub last_out: u64,
 }
 
+/// Not available yet.
+pub const PENDING: u64 = u64::MAX;
+
 impl Timeline {
     pub fn new(s: &Schedule) -> Self {
+        // A short leaf is its own digest, in memory from the start.
+        let leaves = if s.chunks() == 0 { 0 } else { PENDING };
         Self {
-            leaf_out: vec![0; s.leaves],
-            level_out: (0..=s.levels()).map(|l| vec![0; s.leaves >> l]).collect(),
+            leaf_ready: vec![leaves; s.leaves],
+            level_ready: (0..=s.levels()).map(|l| vec![PENDING; s.leaves >> l]).collect(),
             out_sum: 0,
             last_out: 0,
         }
     }
-    /// First cycle in which `item` may be offered, given that its dependencies have left.
+    /// First cycle in which `item` may be offered ([PENDING] while an input is missing).
     pub fn ready(&self, item: Item) -> u64 {
-        let after = |t: u64| if t == 0 { 0 } else { t + 1 };
         match item {
             Item::Absorb { chunk: 0, .. } => 0,
-            Item::Absorb { leaf, .. } => after(self.leaf_out[leaf]),
-            Item::Compress { level: 1, node } => after(self.leaf_out[2 * node].max(self.leaf_out[2 * node + 1])),
+            Item::Absorb { leaf, .. } => self.leaf_ready[leaf],
+            Item::Compress { level: 1, node } => self.leaf_ready[2 * node].max(self.leaf_ready[2 * node + 1]),
             Item::Compress { level, node } => {
-                let below = &self.level_out[level - 1];
-                after(below[2 * node].max(below[2 * node + 1]))
+                let below = &self.level_ready[level - 1];
+                below[2 * node].max(below[2 * node + 1])
             }
         }
     }
+    /// `item` entered the core: what it will produce is pending until [Timeline::record].
+    pub fn issue(&mut self, item: Item) {
+        match item {
+            Item::Absorb { leaf, .. } => self.leaf_ready[leaf] = PENDING,
+            Item::Compress { level, node } => self.level_ready[level][node] = PENDING,
+        }
+    }
+    /// `item`'s output left the core in `cycle`.
     pub fn record(&mut self, item: Item, cycle: u64) {
         match item {
-            Item::Absorb { leaf, .. } => self.leaf_out[leaf] = cycle,
-            Item::Compress { level, node } => self.level_out[level][node] = cycle,
+            Item::Absorb { leaf, .. } => self.leaf_ready[leaf] = cycle + 1,
+            Item::Compress { level, node } => self.level_ready[level][node] = cycle + 1,
         }
         self.out_sum += cycle;
         self.last_out = self.last_out.max(cycle);

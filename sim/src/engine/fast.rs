@@ -31,6 +31,7 @@ pub fn merkle_timing(s: &Schedule, cores: usize) -> PoseidonTiming {
         let core = i % cores;
         let accept = next_free[core].max(timeline.ready(item));
         next_free[core] = accept + 1;
+        timeline.issue(item);
         timeline.record(item, accept + POSEIDON_ACCEPT_TO_TAKE);
         i += 1;
     });

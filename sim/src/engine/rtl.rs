@@ -30,7 +30,20 @@ enum Request {
 }
 
 pub struct Rtl {
-    requests: Mutex<Sender<Request>>,
+    requests: Mutex<Option<Sender<Request>>>,
+    worker: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Rtl {
+    /// Stops the worker and waits for it, so that waveforms are complete on disk.
+    fn drop(&mut self) {
+        if let Ok(mut tx) = self.requests.lock() {
+            tx.take();
+        }
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
 }
 
 impl Rtl {
@@ -38,7 +51,7 @@ impl Rtl {
     /// `poseidon_core.vcd` there (one waveform per core for the card's lifetime).
     pub fn new(vcd_dir: Option<PathBuf>) -> Result<Self, CardError> {
         let (tx, rx) = channel::<Request>();
-        std::thread::Builder::new()
+        let worker = std::thread::Builder::new()
             .name("parallax-sim-rtl".into())
             .stack_size(1 << 30)
             .spawn(move || {
@@ -55,13 +68,15 @@ impl Rtl {
                 }
             })
             .map_err(|e| CardError::Device(format!("cannot start the RTL engine: {e}")))?;
-        Ok(Self { requests: Mutex::new(tx) })
+        Ok(Self { requests: Mutex::new(Some(tx)), worker: Some(worker) })
     }
 
     fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, CardError> {
         let (tx, rx) = channel();
         let lost = || CardError::Device("the RTL engine stopped".into());
-        self.requests.lock().map_err(|_| lost())?.send(make(tx)).map_err(|_| lost())?;
+        let requests = self.requests.lock().map_err(|_| lost())?;
+        requests.as_ref().ok_or_else(lost)?.send(make(tx)).map_err(|_| lost())?;
+        drop(requests);
         rx.recv().map_err(|_| lost())?
     }
 }
@@ -262,6 +277,7 @@ impl Cores {
             let out = c.uut.out_valid.val().then(|| bits_to_lanes(c.uut.state_out.val()));
             c.edge()?;
             if accepted {
+                timeline.issue(items[next]);
                 in_flight.push_back(items[next]);
                 next += 1;
             }
