@@ -11,7 +11,7 @@
 //! A phase takes the longer of its core cycles and its memory traffic streamed at the device
 //! memory's bandwidth (cores and memory overlap); phases do not overlap each other.
 
-use parallax_hdl::ntt::four_step::{four_step_with, Projection};
+use parallax_hdl::ntt::four_step::Projection;
 use parallax_hdl::ntt::{NttConfig, MAX_LOG_N};
 use parallax_hdl::regmap::{self, Command, Error};
 use rayon::prelude::*;
@@ -115,32 +115,18 @@ fn shape(a: &Args) -> Result<Shape, Error> {
     ok.then_some(s).ok_or(Error::BadShape)
 }
 
-/// One transform on a core, or by the four-step schedule above the on-chip size: the output,
-/// the core cycles and the device-memory bytes it reads and writes (the four-step schedule
+/// One transform on a core ([Engine::transform]): the output, the core cycles and the
+/// device-memory bytes it reads and writes (the four-step schedule, above the on-chip size,
 /// writes its transposed intermediate and reads it back).
 fn transform(engine: &dyn Engine, cfg: NttConfig, input: &[u64]) -> Result<(Vec<u64>, u64, Traffic), CardError> {
-    let direct = Traffic { read: 8 * cfg.n_in() as u64, written: 8 * cfg.n() as u64 };
-    if cfg.log_n <= MAX_LOG_N {
-        let (out, cycles) = engine.ntt(&cfg, input)?;
-        return Ok((out, cycles, direct));
+    let (out, cycles) = engine.transform(&cfg, input)?;
+    let mut t = Traffic { read: 8 * cfg.n_in() as u64, written: 8 * cfg.n() as u64 };
+    if cfg.log_n > MAX_LOG_N {
+        t.read += 8 * cfg.n() as u64;
+        t.written += 8 * cfg.n() as u64;
+        debug_assert_eq!(t.read + t.written, Projection::mem_bytes(cfg) as u64);
     }
-    let (mut cycles, mut failed) = (0, None);
-    let out = four_step_with(&cfg, input, |job, data| match engine.ntt(job, data) {
-        Ok((out, c)) => {
-            cycles += c;
-            out
-        }
-        Err(e) => {
-            failed.get_or_insert(e);
-            vec![0; job.n()]
-        }
-    });
-    let intermediate = 8 * cfg.n() as u64;
-    debug_assert_eq!(direct.read + direct.written + 2 * intermediate, Projection::mem_bytes(cfg) as u64);
-    match failed {
-        Some(e) => Err(e),
-        None => Ok((out, cycles, Traffic { read: direct.read + intermediate, written: direct.written + intermediate })),
-    }
+    Ok((out, cycles, t))
 }
 
 #[derive(Clone, Copy, Default)]

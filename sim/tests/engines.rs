@@ -31,6 +31,19 @@ fn ntt_jobs_match_in_outputs_and_cycles() {
     }
 }
 
+#[test]
+fn four_step_transforms_match_in_outputs_and_cycles() {
+    // Above 2^12 points the RTL engine runs the four-step schedule's 64 column and 128 row jobs
+    // on the core; the fast engine one plonky2 transform and the plan's cycle count.
+    let rtl = Rtl::new(None).unwrap();
+    let cfg = NttConfig::lde(12, 1);
+    let input = random_input(&mut rand::rngs::StdRng::seed_from_u64(4), cfg.n_in());
+    let (want, want_cycles) = Fast.transform(&cfg, &input).unwrap();
+    let (got, got_cycles) = rtl.transform(&cfg, &input).unwrap();
+    assert_eq!(got, want);
+    assert_eq!(got_cycles, want_cycles);
+}
+
 fn leaves(s: &Schedule, seed: u64) -> Vec<u64> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     random_input(&mut rng, s.leaves * s.leaf_len)

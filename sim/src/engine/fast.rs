@@ -2,7 +2,8 @@
 //! kernels (bit-identical to the RTL: hdl's tests, and `tests/engines.rs` here). Columns and
 //! tree levels run in parallel on the host's cores.
 
-use parallax_hdl::ntt::{reference, NttConfig};
+use parallax_hdl::ntt::four_step::FourStepPlan;
+use parallax_hdl::ntt::{reference, NttConfig, MAX_LOG_N};
 use plonky2::field::types::{Field, PrimeField64};
 use plonky2::hash::poseidon::PoseidonHash;
 use plonky2::plonk::config::Hasher;
@@ -15,9 +16,14 @@ use crate::{CardError, F};
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Fast;
 
-/// Cycles of one NTT job offered back to back after the previous one (see `Engine::ntt`).
-pub fn ntt_cycles(cfg: &NttConfig) -> u64 {
-    cfg.cycles() as u64
+/// Cycles of one NTT job offered back to back after the previous one (see `Engine::ntt`), or
+/// of a four-step transform's jobs above the on-chip size.
+pub fn ntt_cycles(cfg: &NttConfig) -> Result<u64, CardError> {
+    if cfg.log_n <= MAX_LOG_N {
+        return Ok(cfg.cycles() as u64);
+    }
+    let plan = FourStepPlan::new(*cfg).map_err(CardError::Unsupported)?;
+    Ok(plan.core_cycles(1) as u64)
 }
 
 /// The Poseidon timing of a schedule on `cores` cores (items dealt round robin): each item is
@@ -48,7 +54,14 @@ fn canon(h: crate::Digest) -> [u64; DIGEST] {
 
 impl Engine for Fast {
     fn ntt(&self, cfg: &NttConfig, input: &[u64]) -> Result<(Vec<u64>, u64), CardError> {
-        Ok((reference(cfg, input), ntt_cycles(cfg)))
+        cfg.check(MAX_LOG_N).map_err(CardError::Unsupported)?;
+        Ok((reference(cfg, input), ntt_cycles(cfg)?))
+    }
+    /// The four-step schedule's result is plonky2's transform (hdl's tests), so one plonky2
+    /// transform stands for all its jobs.
+    fn transform(&self, cfg: &NttConfig, input: &[u64]) -> Result<(Vec<u64>, u64), CardError> {
+        let cycles = ntt_cycles(cfg)?;
+        Ok((reference(cfg, input), cycles))
     }
 
     fn merkle(&self, s: &Schedule, leaves: &[u64], cores: usize) -> Result<MerkleOut, CardError> {
