@@ -13,7 +13,7 @@ use parallax_hdl::ntt::{NttConfig, MAX_LOG_N};
 use crate::merkle::{MerkleOut, Schedule};
 use crate::CardError;
 
-pub trait Engine: Sync {
+pub trait Engine: Send + Sync {
     /// Runs one transform on an NTT core: its output and the cycles from the cycle its first
     /// beat is offered to the cycle its last beat is taken, inclusive. The controller offers
     /// beats whenever it has one and always takes output (`out_ready` high).
