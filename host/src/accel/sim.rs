@@ -1,0 +1,66 @@
+//! The `sim` backend: the cycle-accurate card simulator (`parallax-sim`), driven through the card's
+//! one "LDE and commit" command.
+
+use std::sync::{Mutex, PoisonError};
+
+use parallax_sim::{Card, CardConfig, EngineKind, Fault};
+use plonky2::field::polynomial::{PolynomialCoeffs, PolynomialValues};
+use plonky2::fri::oracle::PolynomialBatch;
+use plonky2::hash::merkle_tree::{MerkleCap, MerkleTree};
+
+use super::{AccelError, Accelerator, Committed};
+use crate::prover::F;
+
+/// One simulated card. Commands run one at a time, as on a real card with one kernel instance.
+pub struct SimAccelerator {
+    card: Mutex<Card>,
+}
+
+impl Default for SimAccelerator {
+    /// The default card (`CardConfig::default()`) on the fast cycle model.
+    fn default() -> Self {
+        Self::new(CardConfig::default(), EngineKind::Fast)
+    }
+}
+
+impl SimAccelerator {
+    pub fn new(config: CardConfig, engine: EngineKind) -> Self {
+        Self { card: Mutex::new(Card::new(config, engine)) }
+    }
+
+    /// Arms `fault` for the card's next command (tests of the fallback path).
+    pub fn inject(&self, fault: Fault) {
+        self.card().inject(fault);
+    }
+
+    pub fn config(&self) -> CardConfig {
+        self.card().config().clone()
+    }
+
+    fn card(&self) -> std::sync::MutexGuard<'_, Card> {
+        // A panic inside the simulator leaves no half-done state the next command depends on.
+        self.card.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Accelerator for SimAccelerator {
+    fn name(&self) -> &'static str {
+        "sim"
+    }
+
+    fn commit(&self, trace: &[PolynomialValues<F>], rate_bits: usize, cap_height: usize) -> Result<Committed, AccelError> {
+        let degree = trace.first().map_or(0, |c| c.len());
+        if !degree.is_power_of_two() || trace.iter().any(|c| c.len() != degree) {
+            return Err(AccelError::Unsupported(format!("columns must share one power-of-two length (got {degree})")));
+        }
+        let c = self.card().lde_and_commit(trace, rate_bits, cap_height)?;
+        let batch = PolynomialBatch {
+            polynomials: c.coeffs.into_iter().map(PolynomialCoeffs::new).collect(),
+            merkle_tree: MerkleTree { leaves: c.leaves, digests: c.digests, cap: MerkleCap(c.cap) },
+            degree_log: degree.trailing_zeros() as usize,
+            rate_bits,
+            blinding: false,
+        };
+        Ok(Committed { batch, report: Some(c.report) })
+    }
+}
