@@ -45,7 +45,7 @@ use crate::prover::{C, D, F};
 pub use check::{Mismatch, SpotCheck};
 pub use committer::{AccelCommitter, AccelStats};
 pub use cpu::CpuAccelerator;
-pub use parallax_sim::{Fault, Region, RunReport};
+pub use parallax_sim::{CardConfig, EngineKind, Fault, Region, RunReport};
 pub use sim::SimAccelerator;
 
 /// A device that commits to a trace: the LDE of every column by `2^rate_bits` and a Merkle tree of
