@@ -28,7 +28,7 @@ fn block_proof() -> anyhow::Result<()> {
     use crate::accel::{AccelCommitter, Backend};
     use crate::prover::{self, system, CpuCommitter, TraceCommitter};
     let params = WorkloadParams { txs: 64, accounts: 16, contention: 0.2, seed: 3 };
-    println!("\n== A proof of a block of {} transactions (one proof for all of them)\n", params.txs);
+    println!("\n== A proof of a block of {} transactions (one proof for all of them; trace commitments on the simulated accelerator card)\n", params.txs);
     let block = workload::generate(params)?;
     let mut timing = TimingTree::default();
     let t0 = Instant::now();
@@ -86,7 +86,7 @@ fn block_proof() -> anyhow::Result<()> {
         stats.check_seconds * 1e3,
         stats.device_seconds
     );
-    println!("verified by the unmodified verifier: the simulated card's commitments are plonky2's");
+    println!("the proof verifies with the unmodified verifier");
     println!("(the state-root update is not proven yet: the verifier trusts the roots' consistency with the storage log)");
     Ok(())
 }
