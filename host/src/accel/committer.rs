@@ -160,3 +160,47 @@ fn batch_eq(a: &PolynomialBatch<F, C, D>, b: &PolynomialBatch<F, C, D>) -> bool 
         && a.merkle_tree == b.merkle_tree
         && (a.degree_log, a.rate_bits, a.blinding) == (b.degree_log, b.rate_bits, b.blinding)
 }
+
+#[cfg(test)]
+mod tests {
+    use plonky2::field::types::Sample;
+
+    use super::*;
+    use crate::accel::{Committed, CpuAccelerator};
+    use parallax_sim::Phase;
+
+    /// plonky2's result with a made-up report of 1000 cycles.
+    struct Reporting;
+
+    impl Accelerator for Reporting {
+        fn name(&self) -> &'static str {
+            "reporting"
+        }
+        fn commit(&self, trace: &[PolynomialValues<F>], rate_bits: usize, cap_height: usize) -> Result<Committed, AccelError> {
+            let phases = [("dma_in", 300), ("ntt", 400), ("hash", 500), ("dma_out", 100)];
+            let report = RunReport {
+                phases: phases.iter().map(|&(name, cycles)| Phase { name, cycles }).collect(),
+                total_cycles: 1000,
+                clock_mhz: 250,
+                bytes_to_card: 10,
+                ..RunReport::default()
+            };
+            Ok(Committed { report: Some(report), ..CpuAccelerator.commit(trace, rate_bits, cap_height)? })
+        }
+    }
+
+    #[test]
+    fn reports_are_summed_by_phase() {
+        let c = AccelCommitter::new(Box::new(Reporting));
+        let trace = vec![PolynomialValues::new(F::rand_vec(16)); 2];
+        for _ in 0..3 {
+            c.commit(&trace, 1, 2, &mut TimingTree::default());
+        }
+        let s = c.stats();
+        assert_eq!((s.commitments, s.fallbacks), (3, 0));
+        assert_eq!(s.report.phase_cycles("ntt"), 1200);
+        assert_eq!(s.report.phases.len(), 4);
+        assert_eq!((s.report.total_cycles, s.report.bytes_to_card), (3000, 30));
+        assert!((s.projected_seconds - 3000.0 / 250e6).abs() < 1e-12);
+    }
+}

@@ -28,8 +28,10 @@ pub fn mb(bytes: u64) -> f64 {
 pub fn summary(c: &AccelCommitter) -> String {
     let s = c.stats();
     let mut line = format!("accelerator ({}): {} commitments, {} fallbacks to the CPU", c.device().name(), s.commitments, s.fallbacks);
-    if s.report.clock_mhz > 0 {
+    if s.report.total_cycles > 0 {
         line += &format!(", projected {:.2} ms at {} MHz", s.projected_seconds * 1e3, s.report.clock_mhz);
+    } else if c.device().name() != "cpu" {
+        line += ", no cycles reported";
     }
     line
 }

@@ -9,7 +9,7 @@ use super::bench::Row;
 
 pub fn draw(path: &Path, cols: usize, rows: &[Row]) -> anyhow::Result<()> {
     let err = |e: DrawingAreaErrorKind<std::io::Error>| anyhow!("{e}");
-    let series: [(&str, RGBColor, Vec<(f64, f64)>); 3] = [
+    let series = [
         ("host CPU (measured)", RED, points(rows, |r| r.host)),
         ("card, end to end (projected)", BLUE, points(rows, |r| r.card)),
         ("card, compute only (projected)", GREEN, points(rows, |r| r.compute)),
