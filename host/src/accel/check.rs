@@ -264,7 +264,8 @@ fn paths(batch: &PolynomialBatch<F, C, D>, k: usize, rng: &mut impl Rng) -> Resu
             pair >>= 1;
             let at = 2 * ((pair << (h + 1)) + (1 << h) - 1);
             if subtree[at + side] != node {
-                return fail(CheckKind::MerklePath, format!("the digest {h} levels above leaf {i} is not the hash below it"));
+                let what = if h == 0 { format!("the stored hash of leaf {i} is not its hash") } else { format!("the digest {h} levels above leaf {i} is not the hash of its children") };
+                return fail(CheckKind::MerklePath, what);
             }
             node = H::two_to_one(subtree[at], subtree[at + 1]);
         }

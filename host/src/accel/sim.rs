@@ -1,7 +1,14 @@
 //! The `sim` backend: the cycle-accurate card simulator (`parallax-sim`), driven through the card's
 //! one "LDE and commit" command.
+//!
+//! The card lives on a thread of its own and commands reach it over a channel, as a driver thread
+//! owns a real device handle: one card serves every command in order (one kernel instance), and the
+//! card model need not be `Send` (its engines are `Sync` only), since it is built on that thread and
+//! never leaves it.
 
-use std::sync::{Mutex, PoisonError};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc;
+use std::thread;
 
 use parallax_sim::{Card, CardConfig, EngineKind, Fault};
 use plonky2::field::polynomial::{PolynomialCoeffs, PolynomialValues};
@@ -11,9 +18,13 @@ use plonky2::hash::merkle_tree::{MerkleCap, MerkleTree};
 use super::{AccelError, Accelerator, Committed};
 use crate::prover::F;
 
-/// One simulated card. Commands run one at a time, as on a real card with one kernel instance.
+type Job = Box<dyn FnOnce(&mut Card) + Send>;
+
+/// One simulated card.
 pub struct SimAccelerator {
-    card: Mutex<Card>,
+    config: CardConfig,
+    jobs: Option<mpsc::Sender<Job>>,
+    worker: Option<thread::JoinHandle<()>>,
 }
 
 impl Default for SimAccelerator {
@@ -25,21 +36,52 @@ impl Default for SimAccelerator {
 
 impl SimAccelerator {
     pub fn new(config: CardConfig, engine: EngineKind) -> Self {
-        Self { card: Mutex::new(Card::new(config, engine)) }
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let card_config = config.clone();
+        let worker = thread::Builder::new()
+            .name("parallax-sim card".into())
+            .spawn(move || {
+                let mut card = Card::new(card_config.clone(), engine);
+                for job in queue {
+                    // A panicking command drops its reply (the caller sees a device error) and
+                    // leaves a card in an unknown state: power-cycle it.
+                    if panic::catch_unwind(AssertUnwindSafe(|| job(&mut card))).is_err() {
+                        card = Card::new(card_config.clone(), engine);
+                    }
+                }
+            })
+            .expect("cannot start the simulator thread");
+        Self { config, jobs: Some(jobs), worker: Some(worker) }
     }
 
     /// Arms `fault` for the card's next command (tests of the fallback path).
     pub fn inject(&self, fault: Fault) {
-        self.card().inject(fault);
+        // A card whose thread is gone runs no further commands, so nothing is lost.
+        let _ = self.run(move |card| card.inject(fault));
     }
 
-    pub fn config(&self) -> CardConfig {
-        self.card().config().clone()
+    pub fn config(&self) -> &CardConfig {
+        &self.config
     }
 
-    fn card(&self) -> std::sync::MutexGuard<'_, Card> {
-        // A panic inside the simulator leaves no half-done state the next command depends on.
-        self.card.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Runs `f` on the card and waits for its result.
+    fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Card) -> T + Send + 'static) -> Result<T, AccelError> {
+        let (reply, result) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move |card| {
+            let _ = reply.send(f(card));
+        });
+        let stopped = || AccelError::Device("the simulator stopped".into());
+        self.jobs.as_ref().ok_or_else(stopped)?.send(job).map_err(|_| stopped())?;
+        result.recv().map_err(|_| AccelError::Device("the simulator panicked during the command (see above)".into()))
+    }
+}
+
+impl Drop for SimAccelerator {
+    fn drop(&mut self) {
+        self.jobs.take(); // closes the queue: the thread ends after the last command
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
     }
 }
 
@@ -53,7 +95,9 @@ impl Accelerator for SimAccelerator {
         if !degree.is_power_of_two() || trace.iter().any(|c| c.len() != degree) {
             return Err(AccelError::Unsupported(format!("columns must share one power-of-two length (got {degree})")));
         }
-        let c = self.card().lde_and_commit(trace, rate_bits, cap_height)?;
+        // The copy is what the card's DMA reads; the trace stays the caller's.
+        let columns = trace.to_vec();
+        let c = self.run(move |card| card.lde_and_commit(&columns, rate_bits, cap_height))??;
         let batch = PolynomialBatch {
             polynomials: c.coeffs.into_iter().map(PolynomialCoeffs::new).collect(),
             merkle_tree: MerkleTree { leaves: c.leaves, digests: c.digests, cap: MerkleCap(c.cap) },
