@@ -43,6 +43,7 @@ use plonky2::plonk::config::{GenericConfig, Hasher};
 use rand::rngs::StdRng;
 use rand::seq::index;
 use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 
 use crate::prover::{C, D, F};
 
@@ -203,9 +204,9 @@ fn coefficients(trace: &[PolynomialValues<F>], batch: &PolynomialBatch<F, C, D>,
     let g = F::primitive_root_of_unity(n.trailing_zeros() as usize);
     let zeta = FE::sample(rng);
     let weights = barycentric_weights(n, zeta);
-    for c in sample(rng, trace.len(), k) {
+    let picks: Vec<(usize, usize)> = sample(rng, trace.len(), k).into_iter().map(|c| (c, rng.gen_range(0..n))).collect();
+    picks.into_par_iter().try_for_each(|(c, row)| {
         let (coeffs, values) = (&batch.polynomials[c].coeffs, &trace[c].values);
-        let row = rng.gen_range(0..n);
         let got = eval(coeffs, g.exp_u64(row as u64));
         if got != values[row] {
             return fail(CheckKind::Coefficients, format!("column {c} evaluates to {got} at row {row}, where the trace has {}", values[row]));
@@ -216,8 +217,8 @@ fn coefficients(trace: &[PolynomialValues<F>], batch: &PolynomialBatch<F, C, D>,
                 return fail(CheckKind::Coefficients, format!("column {c} is not the trace's interpolant (checked at a random point)"));
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// `i` with its low `bits` bits reversed.
@@ -238,14 +239,14 @@ pub(crate) fn leaf_point(i: usize, log_lde: usize) -> F {
 fn lde(batch: &PolynomialBatch<F, C, D>, k: usize, rng: &mut impl Rng) -> Result<(), Mismatch> {
     let leaves = &batch.merkle_tree.leaves;
     let (cols, log_lde) = (batch.polynomials.len(), leaves.len().trailing_zeros() as usize);
-    for word in sample(rng, leaves.len() * cols, k) {
+    sample(rng, leaves.len() * cols, k).into_par_iter().try_for_each(|word| {
         let (i, c) = (word / cols, word % cols);
         let expected = eval(&batch.polynomials[c].coeffs, leaf_point(i, log_lde));
         if leaves[i][c] != expected {
             return fail(CheckKind::Lde, format!("leaf {i} column {c} is {}, the coefficients give {expected}", leaves[i][c]));
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// (d): `digests` holds, per cap entry, a subtree laid out as in `MerkleTree::digests`; within it,
@@ -255,7 +256,7 @@ fn paths(batch: &PolynomialBatch<F, C, D>, k: usize, rng: &mut impl Rng) -> Resu
     let (leaves, cap) = (tree.leaves.len(), &tree.cap.0);
     let layers = (leaves / cap.len()).trailing_zeros() as usize;
     let subtree_len = tree.digests.len() / cap.len();
-    for i in sample(rng, leaves, k) {
+    sample(rng, leaves, k).into_par_iter().try_for_each(|i| {
         let subtree = &tree.digests[subtree_len * (i >> layers)..][..subtree_len];
         let mut node = H::hash_or_noop(&tree.leaves[i]);
         let mut pair = i & ((1 << layers) - 1);
@@ -276,8 +277,8 @@ fn paths(batch: &PolynomialBatch<F, C, D>, k: usize, rng: &mut impl Rng) -> Resu
         if verify_merkle_proof_to_cap::<F, H>(tree.leaves[i].clone(), i, &tree.cap, &tree.prove(i)).is_err() {
             return fail(CheckKind::MerklePath, format!("plonky2 rejects the path of leaf {i}"));
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// (e): cap entry `t` is the hash of the two middle digests of subtree `t` (its children).

@@ -13,7 +13,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::accel::{cycles_of, seconds_at, COMPUTE_PHASES, TRANSFER_PHASES};
-use crate::accel::{Accelerator, Backend, SimAccelerator};
+use crate::accel::{Accelerator, Backend, SimAccelerator, SpotCheck};
 use crate::prover::{C, D, F};
 
 const RATE_BITS: usize = 1;
@@ -32,7 +32,10 @@ pub struct Row {
     pub transfer: f64,
     pub sim_wall: f64,
     pub cycles: u64,
+    /// The host's spot checks of the card's result (default samples).
+    pub check: f64,
     pub identical: bool,
+    pub rejected: Option<String>,
 }
 
 pub fn validate(backend: Backend, min: usize, max: usize, cols: usize) -> anyhow::Result<()> {
@@ -73,8 +76,8 @@ pub fn bench(backend: Backend, min: usize, max: usize, cols: usize, plot: Option
         config.poseidon_cores
     );
     println!(
-        "{:>6} {:>10} {:>10} {:>10} {:>10} {:>9} {:>10} {:>12} {:>9}",
-        "rows", "host s", "card s", "compute s", "transfer s", "speed-up", "sim wall s", "sim Mcyc/s", "identical"
+        "{:>6} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9} {:>10} {:>12} {:>9}",
+        "rows", "host s", "card s", "compute s", "transfer s", "speed-up", "check s", "sim wall s", "sim Mcyc/s", "identical"
     );
     let mut rows = vec![];
     for (i, log_rows) in (min..=max).enumerate() {
@@ -83,13 +86,14 @@ pub fn bench(backend: Backend, min: usize, max: usize, cols: usize, plot: Option
         let speedup = if row.card > 0.0 { format!("{:.1}x", row.host / row.card) } else { "-".into() };
         let mcps = if row.sim_wall > 0.0 { row.cycles as f64 / row.sim_wall / 1e6 } else { 0.0 };
         println!(
-            "{:>6} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>9} {:>10.3} {:>12.2} {:>9}",
+            "{:>6} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>9} {:>9.4} {:>10.3} {:>12.2} {:>9}",
             format!("2^{log_rows}"),
             row.host,
             row.card,
             row.compute,
             row.transfer,
             speedup,
+            row.check,
             row.sim_wall,
             mcps,
             if row.identical { "yes" } else { "NO" }
@@ -106,6 +110,9 @@ pub fn bench(backend: Backend, min: usize, max: usize, cols: usize, plot: Option
     if let Some(r) = rows.iter().find(|r| !r.identical) {
         bail!("the simulated card's commitment of 2^{} rows differs from plonky2's", r.log_rows);
     }
+    if let Some(r) = rows.iter().find(|r| r.rejected.is_some()) {
+        bail!("the spot checks rejected the card's (identical) commitment of 2^{} rows: {}", r.log_rows, r.rejected.as_ref().unwrap());
+    }
     Ok(())
 }
 
@@ -118,6 +125,9 @@ fn measure(card: &SimAccelerator, log_rows: usize, cols: usize) -> anyhow::Resul
     let start = Instant::now();
     let got = card.commit(&trace, RATE_BITS, CAP_HEIGHT).map_err(|e| anyhow!("the simulated card failed at 2^{log_rows} rows: {e}"))?;
     let sim_wall = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let rejected = SpotCheck::default().check(&trace, &got.batch, RATE_BITS, CAP_HEIGHT).err().map(|m| m.to_string());
+    let check = start.elapsed().as_secs_f64();
     let r = got.report.unwrap_or_default();
     Ok(Row {
         log_rows,
@@ -127,6 +137,8 @@ fn measure(card: &SimAccelerator, log_rows: usize, cols: usize) -> anyhow::Resul
         transfer: seconds_at(&r, cycles_of(&r, &TRANSFER_PHASES)),
         sim_wall,
         cycles: r.total_cycles,
+        check,
+        rejected,
         identical: got.batch.polynomials == host.polynomials && got.batch.merkle_tree == host.merkle_tree,
     })
 }
