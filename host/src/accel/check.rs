@@ -5,12 +5,13 @@
 //! Checks, in order:
 //! - (a) shapes: column count and lengths, leaf count and width, `digests.len() = 2 (leaves -
 //!   2^cap_height)`, cap length, degree, rate, no blinding;
-//! - (b) coefficients vs trace, for `k` random columns: the coefficients evaluated (Horner) at a
-//!   random row's point `ω^row` give the trace value there, and at a random point ζ of the quadratic
-//!   extension they give the trace's barycentric interpolation at ζ. The second test catches *any*
-//!   wrong word of a sampled column (two different polynomials of degree < n agree at ζ with
-//!   probability < n/p²), including a flipped trace value, which changes the polynomial by a
-//!   multiple of the Lagrange basis `L_row` and so goes unseen at every other row;
+//! - (b) coefficients vs trace, for `k` random columns: each column's coefficients evaluated
+//!   (Horner) at a random row's point `ω^row` give the trace value there, and a random combination
+//!   of the sampled columns' coefficients, evaluated at a random point ζ of the quadratic extension,
+//!   gives the same combination of the trace's barycentric interpolants at ζ. The second test
+//!   catches *any* wrong word of a sampled column (except with probability ~1/p), including a
+//!   flipped trace value, which changes the polynomial by a multiple of the Lagrange basis `L_row`
+//!   and so goes unseen at every other row;
 //! - (c) LDE vs coefficients, for `k` random (leaf, column) words: the value equals the coefficients
 //!   evaluated at the leaf's coset point `shift · ω_lde^rev(leaf)` (leaves are in bit-reversed order);
 //! - (e) every cap entry is recomputed from its two children digests (or from its leaf when the
@@ -189,36 +190,51 @@ fn eval_ext(coeffs: &[F], x: FE) -> FE {
 fn barycentric_weights(n: usize, zeta: FE) -> Option<Vec<FE>> {
     let g = F::primitive_root_of_unity(n.trailing_zeros() as usize);
     let points: Vec<F> = g.powers().take(n).collect();
-    let denoms: Vec<FE> = points.iter().map(|&x| zeta - ext(x)).collect();
+    let denoms: Vec<FE> = points.par_iter().map(|&x| zeta - ext(x)).collect();
     if denoms.contains(&FE::ZERO) {
         return None;
     }
     let factor = (zeta.exp_u64(n as u64) - FE::ONE) * ext(F::from_canonical_usize(n).inverse());
-    let inv = FE::batch_multiplicative_inverse(&denoms);
-    Some(inv.into_iter().zip(points).map(|(d, x)| d * ext(x) * factor).collect())
+    // Batch inversion is sequential within a batch: one batch per chunk, in parallel.
+    let inv: Vec<FE> = denoms.par_chunks(1 << 12).flat_map_iter(FE::batch_multiplicative_inverse).collect();
+    Some(inv.into_par_iter().zip(points).map(|(d, x)| d * ext(x) * factor).collect())
 }
 
 /// (b)
 fn coefficients(trace: &[PolynomialValues<F>], batch: &PolynomialBatch<F, C, D>, k: usize, rng: &mut impl Rng) -> Result<(), Mismatch> {
     let n = trace[0].len();
     let g = F::primitive_root_of_unity(n.trailing_zeros() as usize);
-    let zeta = FE::sample(rng);
-    let weights = barycentric_weights(n, zeta);
-    let picks: Vec<(usize, usize)> = sample(rng, trace.len(), k).into_iter().map(|c| (c, rng.gen_range(0..n))).collect();
-    picks.into_par_iter().try_for_each(|(c, row)| {
-        let (coeffs, values) = (&batch.polynomials[c].coeffs, &trace[c].values);
-        let got = eval(coeffs, g.exp_u64(row as u64));
-        if got != values[row] {
-            return fail(CheckKind::Coefficients, format!("column {c} evaluates to {got} at row {row}, where the trace has {}", values[row]));
-        }
-        if let Some(w) = &weights {
-            let expected: FE = values.iter().zip(w).map(|(&v, w)| scale(*w, v)).sum();
-            if eval_ext(coeffs, zeta) != expected {
-                return fail(CheckKind::Coefficients, format!("column {c} is not the trace's interpolant (checked at a random point)"));
-            }
+    let cols = sample(rng, trace.len(), k);
+    let rows: Vec<usize> = cols.iter().map(|_| rng.gen_range(0..n)).collect();
+    cols.par_iter().zip(&rows).try_for_each(|(&c, &row)| {
+        let got = eval(&batch.polynomials[c].coeffs, g.exp_u64(row as u64));
+        if got != trace[c].values[row] {
+            return fail(CheckKind::Coefficients, format!("column {c} evaluates to {got} at row {row}, where the trace has {}", trace[c].values[row]));
         }
         Ok(())
-    })
+    })?;
+    // The whole sampled columns, at once: a random combination of them (weights r) against the
+    // same combination of the trace, at a random ζ. A wrong word in any sampled column makes the
+    // combined difference a nonzero polynomial of degree < n, except with probability 1/p, which
+    // then vanishes at ζ with probability < n/p².
+    let zeta = FE::sample(rng);
+    let Some(weights) = barycentric_weights(n, zeta) else { return Ok(()) };
+    let r: Vec<F> = cols.iter().map(|_| F::sample(rng)).collect();
+    let coeffs: Vec<&[F]> = cols.iter().map(|&c| &batch.polynomials[c].coeffs[..]).collect();
+    let values: Vec<&[F]> = cols.iter().map(|&c| &trace[c].values[..]).collect();
+    let interpolant = |v: &[F]| -> FE { v.par_iter().zip(&weights).map(|(&v, w)| scale(*w, v)).sum() };
+    if eval_ext(&combine(&coeffs, &r), zeta) == interpolant(&combine(&values, &r)) {
+        return Ok(());
+    }
+    // Which column: the same test one column at a time (only on a failure).
+    let c = (0..cols.len()).find(|&j| eval_ext(coeffs[j], zeta) != interpolant(values[j])).map_or(usize::MAX, |j| cols[j]);
+    fail(CheckKind::Coefficients, format!("column {c} is not the trace's interpolant (checked at a random point)"))
+}
+
+/// `Σ_j r_j columns_j`, word by word.
+fn combine(columns: &[&[F]], r: &[F]) -> Vec<F> {
+    let n = columns.first().map_or(0, |c| c.len());
+    (0..n).into_par_iter().map(|i| columns.iter().zip(r).map(|(c, &r)| r * c[i]).sum()).collect()
 }
 
 /// `i` with its low `bits` bits reversed.
@@ -377,7 +393,9 @@ mod tests {
         // A wrong trace value the card then computed on consistently: only (b) can see it.
         let mut bad = t.clone();
         bad[0].values[3] += F::ONE;
-        assert_eq!(kind(&t, &commit(&bad, CAP), CAP), Some(CheckKind::Coefficients));
+        let m = SpotCheck::EXHAUSTIVE.check(&t, &commit(&bad, CAP), RATE, CAP).unwrap_err();
+        assert_eq!(m.kind, CheckKind::Coefficients);
+        assert!(m.detail.contains("column 0 "), "{m}");
     }
 
     #[test]

@@ -35,7 +35,12 @@ impl Default for SimAccelerator {
 }
 
 impl SimAccelerator {
+    /// A card on its own thread. Panics if the thread cannot be started; see [`Self::try_new`].
     pub fn new(config: CardConfig, engine: EngineKind) -> Self {
+        Self::try_new(config, engine).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub fn try_new(config: CardConfig, engine: EngineKind) -> Result<Self, AccelError> {
         let (jobs, queue) = mpsc::channel::<Job>();
         let card_config = config.clone();
         let worker = thread::Builder::new()
@@ -50,8 +55,8 @@ impl SimAccelerator {
                     }
                 }
             })
-            .expect("cannot start the simulator thread");
-        Self { config, jobs: Some(jobs), worker: Some(worker) }
+            .map_err(|e| AccelError::Device(format!("cannot start the simulator thread: {e}")))?;
+        Ok(Self { config, jobs: Some(jobs), worker: Some(worker) })
     }
 
     /// Arms `fault` for the card's next command (tests of the fallback path).
