@@ -110,7 +110,13 @@ impl SpotCheck {
     pub const EXHAUSTIVE: Self = Self { samples: usize::MAX };
 
     /// Checks `batch` against `trace` with samples the device cannot predict.
-    pub fn check(&self, trace: &[PolynomialValues<F>], batch: &PolynomialBatch<F, C, D>, rate_bits: usize, cap_height: usize) -> Result<(), Mismatch> {
+    pub fn check(
+        &self,
+        trace: &[PolynomialValues<F>],
+        batch: &PolynomialBatch<F, C, D>,
+        rate_bits: usize,
+        cap_height: usize,
+    ) -> Result<(), Mismatch> {
         self.check_with(trace, batch, rate_bits, cap_height, &mut unpredictable_rng())
     }
 
@@ -158,7 +164,8 @@ fn shapes(trace: &[PolynomialValues<F>], batch: &PolynomialBatch<F, C, D>, rate_
         return fail(Shape, format!("column {c} has {} coefficients, not {n}", p.len()));
     }
     if batch.degree_log != n.trailing_zeros() as usize || batch.rate_bits != rate_bits || batch.blinding {
-        return fail(Shape, format!("degree 2^{}, rate bits {}, blinding {} (expected 2^{}, {rate_bits}, false)", batch.degree_log, batch.rate_bits, batch.blinding, n.trailing_zeros()));
+        let (d, r, b) = (batch.degree_log, batch.rate_bits, batch.blinding);
+        return fail(Shape, format!("degree 2^{d}, rate bits {r}, blinding {b} (expected 2^{}, {rate_bits}, false)", n.trailing_zeros()));
     }
     if tree.leaves.len() != leaves {
         return fail(Shape, format!("{} leaves, not {leaves}", tree.leaves.len()));
@@ -281,7 +288,11 @@ fn paths(batch: &PolynomialBatch<F, C, D>, k: usize, rng: &mut impl Rng) -> Resu
             pair >>= 1;
             let at = 2 * ((pair << (h + 1)) + (1 << h) - 1);
             if subtree[at + side] != node {
-                let what = if h == 0 { format!("the stored hash of leaf {i} is not its hash") } else { format!("the digest {h} levels above leaf {i} is not the hash of its children") };
+                let what = if h == 0 {
+                    format!("the stored hash of leaf {i} is not its hash")
+                } else {
+                    format!("the digest {h} levels above leaf {i} is not the hash of its children")
+                };
                 return fail(CheckKind::MerklePath, what);
             }
             node = H::two_to_one(subtree[at], subtree[at + 1]);
