@@ -1,4 +1,5 @@
 //! Parallax: a register-based zkVM over the Goldilocks field.
+pub mod accel;
 pub mod chain;
 pub mod cli;
 pub mod programs;

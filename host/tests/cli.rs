@@ -124,3 +124,66 @@ fn prove_then_verify_via_cli() {
     assert!(!ok && err.contains("truncated") && !err.contains("panicked"), "{err}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// As `parallax`, on one rayon thread: plonky2's parallel proof-of-work search picks any witness,
+/// so only single-threaded proofs are reproducible byte for byte.
+fn parallax_one_thread(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_parallax")).args(args).env("RAYON_NUM_THREADS", "1").output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn prove_with_the_sim_backend() {
+    let dir = std::env::temp_dir().join(format!("parallax-cli-sim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let prog = format!("{}/fib.asm", programs());
+    let (cpu, sim) = (dir.join("cpu.proof"), dir.join("sim.proof"));
+    let (ok, _, err) = parallax_one_thread(&["prove", &prog, "--input", "calldata=10", "-o", cpu.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = parallax_one_thread(&["prove", &prog, "--input", "calldata=10", "-o", sim.to_str().unwrap(), "--backend", "sim", "--timings"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("accelerator (sim): 9 commitments, 0 fallbacks to the CPU"), "{out}");
+    assert!(out.contains("spot checks"), "{out}");
+    assert!(!err.contains("warning: accelerator"), "{err}");
+    assert!(std::fs::read(&cpu).unwrap() == std::fs::read(&sim).unwrap(), "the sim backend's proof differs from the cpu backend's");
+    let (ok, out, err) = parallax(&["verify", sim.to_str().unwrap(), "--program", &prog]);
+    assert!(ok && out.contains("outputs: [55]"), "{out}{err}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn unknown_backends_are_clear_errors() {
+    let prog = format!("{}/fib.asm", programs());
+    let (ok, _, err) = parallax(&["prove", &prog, "-o", "/dev/null", "--backend", "gpu"]);
+    assert!(!ok && err.contains("unknown backend `gpu` (expected cpu or sim)"), "{err}");
+    let (ok, _, err) = parallax(&["prove", &prog, "-o", "/dev/null", "--backend", "xrt"]);
+    assert!(!ok && err.contains("the xrt backend needs a build with --features xrt (issue 9)"), "{err}");
+    let (ok, _, err) = parallax(&["bench", "--backend", "cpu"]);
+    assert!(!ok && err.contains("use --backend sim"), "{err}");
+}
+
+#[test]
+fn bench_compares_host_and_card() {
+    let dir = std::env::temp_dir().join(format!("parallax-cli-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("bench.svg");
+    let (ok, out, err) = parallax(&["bench", "--max-log-rows", "12", "--min-log-rows", "10", "--cols", "8", "--plot", svg.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    for k in 10..=12 {
+        assert!(out.lines().any(|l| l.trim_start().starts_with(&format!("2^{k} ")) && l.trim_end().ends_with("yes")), "2^{k} missing from\n{out}");
+    }
+    assert!(out.contains("host s") && out.contains("compute s") && out.contains("transfer s") && out.contains("sim Mcyc/s"), "{out}");
+    assert!(err.contains("bench [1/3]: 2^10 rows x 8 columns") && err.contains("bench [3/3]"), "{err}");
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("host CPU (measured)"));
+    for (args, msg) in [
+        (&["bench", "--min-log-rows", "12", "--max-log-rows", "10"][..], "--min-log-rows (12) is larger than --max-log-rows (10)"),
+        (&["bench", "--max-log-rows", "40"][..], "must be between 4 and 24"),
+        (&["bench", "--cols", "0"][..], "--cols must be between 1 and 1024"),
+        (&["bench", "--max-log-rows", "23", "--cols", "64"][..], "too large"),
+        (&["bench", "--max-log-rows", "10", "--min-log-rows", "10", "--plot", "/nonexistent/dir/x.svg"][..], "cannot write the plot"),
+    ] {
+        let (ok, _, err) = parallax(args);
+        assert!(!ok && err.contains(msg) && !err.contains("panicked"), "{args:?}: {err}");
+    }
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -1,13 +1,18 @@
 //! The `parallax` command line.
 
+mod accel;
+mod bench;
 mod block;
 mod demo;
+mod plot;
 pub(crate) mod prove;
 mod run;
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+
+use crate::accel::Backend;
 
 #[derive(Parser, Debug)]
 #[command(name = "parallax", version, about = "Parallax zkVM: run, prove and accelerate Goldilocks register-VM programs")]
@@ -57,7 +62,11 @@ pub enum Command {
         output: PathBuf,
         #[arg(long, default_value_t = crate::vm::DEFAULT_MAX_STEPS)]
         max_steps: u64,
-        /// Print the prover's time split.
+        /// Where the trace commitments run: `cpu` (plonky2) or `sim` (the simulated accelerator card,
+        /// spot-checked, with the CPU as the fallback).
+        #[arg(long, default_value_t = Backend::Cpu)]
+        backend: Backend,
+        /// Print the prover's time split (and the accelerator's report).
         #[arg(long)]
         timings: bool,
     },
@@ -70,6 +79,21 @@ pub enum Command {
     },
     /// Run the main job on embedded defaults (no files, no hardware).
     Demo,
+    /// Time trace commitments (2^k rows x COLS, rate 1/2) on this host's CPU against the simulated
+    /// accelerator's projected time.
+    Bench {
+        #[arg(long, default_value_t = Backend::Sim)]
+        backend: Backend,
+        #[arg(long, default_value_t = 14)]
+        min_log_rows: usize,
+        #[arg(long, default_value_t = 18)]
+        max_log_rows: usize,
+        #[arg(long, default_value_t = 64)]
+        cols: usize,
+        /// Also draw host vs projected times (log scale) into this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
+    },
 }
 
 /// Parses `args` and runs the command; errors come back as values for `main` to print.
@@ -82,10 +106,13 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::
         }
         Command::Asm { program } => run::asm(&program),
         Command::Block { command } => block::run(command),
-        Command::Prove { program, inputs, output, max_steps, timings } => {
-            prove::prove(&program, &inputs, &output, max_steps, timings)
+        Command::Prove { program, inputs, output, max_steps, backend, timings } => {
+            prove::prove(&program, &inputs, &output, max_steps, backend, timings)
         }
         Command::Verify { proof, program } => prove::verify(&proof, program.as_deref()),
         Command::Demo => demo::demo(),
+        Command::Bench { backend, min_log_rows, max_log_rows, cols, plot } => {
+            bench::bench(backend, min_log_rows, max_log_rows, cols, plot.as_deref())
+        }
     }
 }

@@ -8,7 +8,8 @@ use plonky2::util::timing::TimingTree;
 
 use super::run::{load_program, parse_inputs};
 use crate::chain::Block;
-use crate::prover::{self, file, CpuCommitter};
+use crate::accel::{AccelCommitter, Backend};
+use crate::prover::{self, file};
 use crate::vm::isa::fmt_felt;
 use crate::vm::Program;
 
@@ -17,21 +18,32 @@ fn hex(h: plonky2::hash::hash_types::HashOut<crate::prover::F>) -> String {
 }
 
 /// `parallax prove BLOCK.json -o x.proof`: executes the block and proves all its transactions.
-pub fn prove_block(path: &Path, out: &Path, timings: bool) -> anyhow::Result<()> {
+pub fn prove_block(path: &Path, out: &Path, backend: Backend, timings: bool) -> anyhow::Result<()> {
     let block = Block::load(path).with_context(|| format!("cannot load block {}", path.display()))?;
+    let committer = AccelCommitter::new(backend.open()?);
     let start = Instant::now();
     let mut timing = TimingTree::new("prove block", log::Level::Debug);
-    let proof = prover::prove_block(&block, &CpuCommitter, &mut timing)?;
+    let proof = prover::prove_block(&block, &committer, &mut timing)?;
     let secs = start.elapsed().as_secs_f64();
     let bytes = file::block_to_bytes(&proof);
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
     let bits = proof.proofs[0].recover_degree_bits(&prover::stark_config());
     print_block(&proof);
     println!("proved {} transactions (2^{bits} CPU rows) in {secs:.2} s; {} bytes written to {}", proof.claim.txs.len(), bytes.len(), out.display());
-    if timings {
-        print_timing(&timing);
-    }
+    report(&committer, backend, &timing, timings);
     Ok(())
+}
+
+/// After a proof: the accelerator's summary (or full report with `--timings`) and the time split.
+fn report(committer: &AccelCommitter, backend: Backend, timing: &TimingTree, timings: bool) {
+    if timings {
+        print_timing(timing);
+        if backend != Backend::Cpu {
+            super::accel::print_report(committer);
+        }
+    } else if backend != Backend::Cpu {
+        println!("{}", super::accel::summary(committer));
+    }
 }
 
 pub fn print_block(proof: &prover::BlockProof) {
@@ -57,15 +69,16 @@ pub fn print_timing(timing: &TimingTree) {
     timing.print();
 }
 
-pub fn prove(path: &Path, input_args: &[String], out: &Path, max_steps: u64, timings: bool) -> anyhow::Result<()> {
+pub fn prove(path: &Path, input_args: &[String], out: &Path, max_steps: u64, backend: Backend, timings: bool) -> anyhow::Result<()> {
     if path.extension().is_some_and(|e| e == "json") {
-        return prove_block(path, out, timings);
+        return prove_block(path, out, backend, timings);
     }
     let program = load_program(path)?;
     let inputs = parse_inputs(input_args, max_steps)?;
+    let committer = AccelCommitter::new(backend.open()?);
     let start = Instant::now();
     let mut timing = TimingTree::new("prove", log::Level::Debug);
-    let proof = prover::prove(&program, &inputs, &CpuCommitter, &mut timing).map_err(|e| match e {
+    let proof = prover::prove(&program, &inputs, &committer, &mut timing).map_err(|e| match e {
         prover::ProveError::Execution(e) => anyhow!("{}", program.describe_error(&e)),
         e => anyhow!("{e}"),
     })?;
@@ -76,9 +89,7 @@ pub fn prove(path: &Path, input_args: &[String], out: &Path, max_steps: u64, tim
     println!("outputs: [{}]", proof.claim.outputs.iter().map(|v| fmt_felt(*v)).collect::<Vec<_>>().join(", "));
     println!("program hash {}", hex(proof.claim.public_inputs().program_hash));
     println!("proved 2^{cycles} CPU rows in {secs:.2} s; {} bytes written to {}", bytes.len(), out.display());
-    if timings {
-        print_timing(&timing);
-    }
+    report(&committer, backend, &timing, timings);
     Ok(())
 }
 
