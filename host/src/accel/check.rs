@@ -1,43 +1,35 @@
-//! Spot checks of a device's commitment against the trace it was given: the host never trusts the
-//! card. Cheap by design (O(k·n) field operations and O(k·log n) hashes for `k` samples of an
-//! `n`-row trace, against the O(n·cols·log n) NTTs and O(n·cols) hashing of the commitment itself).
+//! Checks of a device's commitment against the trace it was given: the host never trusts the card.
+//! The arithmetic is checked whole, the hashing by samples:
 //!
-//! Checks, in order:
 //! - (a) shapes: column count and lengths, leaf count and width, `digests.len() = 2 (leaves -
 //!   2^cap_height)`, cap length, degree, rate, no blinding;
-//! - (b) coefficients vs trace, for `k` random columns: each column's coefficients evaluated
-//!   (Horner) at a random row's point `ω^row` give the trace value there, and a random combination
-//!   of the sampled columns' coefficients, evaluated at a random point ζ of the quadratic extension,
-//!   gives the same combination of the trace's barycentric interpolants at ζ. The second test
-//!   catches *any* wrong word of a sampled column (except with probability ~1/p), including a
-//!   flipped trace value, which changes the polynomial by a multiple of the Lagrange basis `L_row`
-//!   and so goes unseen at every other row;
-//! - (c) LDE vs coefficients, for `k` random (leaf, column) words: the value equals the coefficients
-//!   evaluated at the leaf's coset point `shift · ω_lde^rev(leaf)` (leaves are in bit-reversed order);
+//! - (b, c) every coefficient and every LDE word, at once ([linear]): with random weights r, the
+//!   combined coefficients `P = Σ r_j coeffs_j` must FFT into the combined trace `Σ r_j values_j`
+//!   and coset-extend into the combined leaves `Σ r_j leaf_i[j]`. A wrong word anywhere (a flipped
+//!   trace value the card then computed on consistently included) survives only with probability
+//!   1/p. Cost: one pass over trace, coefficients and leaves plus one FFT and one coset FFT of a
+//!   single column, against the commitment's transforms of every column;
 //! - (e) every cap entry is recomputed from its two children digests (or from its leaf when the
 //!   tree is all cap);
 //! - (d) Merkle paths, for `k` random leaves: the leaf hash is recomputed and every digest on its
 //!   path is checked, both the node's own digest (stored beside its sibling) and the hash of the
-//!   two children up to the cap entry; plonky2's `verify_merkle_proof_to_cap` checks the same path.
+//!   two children up to the cap entry.
 //!
-//! What `k` samples catch: a single wrong word (a flipped bit) in a class of `m` words is caught
-//! with probability about `k/m` per check: `k/cols` for coefficients and trace values (a sampled
-//! column is checked whole), `k/(leaves·cols)` for LDE words, and for a digest the fraction of
-//! leaves below it (`k·2^h/leaves` for a node of height `h`). That is why (d) checks every level on
-//! a sampled path rather than one random digest, and (e) the whole top level. What it cannot catch
-//! for certain: a fault confined to unsampled words, in particular one wrong LDE word or one wrong
-//! low digest in a large tree (caught with small probability); the proof then fails to verify
-//! rather than verifying wrongly, because every opening is checked against the cap.
-//! [`SpotCheck::EXHAUSTIVE`] checks every word and path (O(n²) work: for tests only).
+//! What the samples catch: checking every digest means redoing the hashing the card was there to
+//! do, so a single wrong digest of height h is caught with probability about `k 2^h / leaves` (the
+//! fraction of sampled leaves below it); hence (d) checks every level on a sampled path and (e)
+//! the whole top level. A wrong low digest in a large tree can pass; the proof then fails to verify
+//! (every opening is checked against the cap) rather than verifying wrongly.
+//! [`SpotCheck::EXHAUSTIVE`] checks every path (for tests).
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use plonky2::field::extension::{Extendable, FieldExtension};
-use plonky2::field::polynomial::PolynomialValues;
+use plonky2::field::polynomial::{PolynomialCoeffs, PolynomialValues};
 use plonky2::field::types::{Field, Sample};
 use plonky2::fri::oracle::PolynomialBatch;
+use plonky2::util::reverse_index_bits_in_place;
 use plonky2::hash::hash_types::HashOut;
 use plonky2::hash::merkle_proofs::verify_merkle_proof_to_cap;
 use plonky2::plonk::config::{GenericConfig, Hasher};
@@ -48,16 +40,7 @@ use rayon::prelude::*;
 
 use crate::prover::{C, D, F};
 
-type FE = <F as Extendable<D>>::Extension;
 type H = <C as GenericConfig<D>>::Hasher;
-
-fn ext(x: F) -> FE {
-    <FE as FieldExtension<D>>::from_basefield(x)
-}
-
-fn scale(x: FE, c: F) -> FE {
-    <FE as FieldExtension<D>>::scalar_mul(&x, c)
-}
 
 /// Which check failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,11 +112,9 @@ impl SpotCheck {
         rng: &mut impl Rng,
     ) -> Result<(), Mismatch> {
         shapes(trace, batch, rate_bits, cap_height)?;
-        let k = self.samples;
-        coefficients(trace, batch, k, rng)?;
-        lde(batch, k, rng)?;
+        linear(trace, batch, rate_bits, rng)?;
         cap(batch)?;
-        paths(batch, k, rng)
+        paths(batch, self.samples, rng)
     }
 }
 
@@ -188,55 +169,6 @@ fn eval(coeffs: &[F], x: F) -> F {
     coeffs.iter().rev().fold(F::ZERO, |acc, &c| acc * x + c)
 }
 
-fn eval_ext(coeffs: &[F], x: FE) -> FE {
-    coeffs.iter().rev().fold(FE::ZERO, |acc, &c| acc * x + ext(c))
-}
-
-/// Barycentric weights `w_i` with `Σ v_i w_i` = the interpolant of `v` (on the subgroup of size n)
-/// at ζ: `w_i = (ζ^n - 1)/n · g^i / (ζ - g^i)`. None when ζ is on the subgroup.
-fn barycentric_weights(n: usize, zeta: FE) -> Option<Vec<FE>> {
-    let g = F::primitive_root_of_unity(n.trailing_zeros() as usize);
-    let points: Vec<F> = g.powers().take(n).collect();
-    let denoms: Vec<FE> = points.par_iter().map(|&x| zeta - ext(x)).collect();
-    if denoms.contains(&FE::ZERO) {
-        return None;
-    }
-    let factor = (zeta.exp_u64(n as u64) - FE::ONE) * ext(F::from_canonical_usize(n).inverse());
-    // Batch inversion is sequential within a batch: one batch per chunk, in parallel.
-    let inv: Vec<FE> = denoms.par_chunks(1 << 12).flat_map_iter(FE::batch_multiplicative_inverse).collect();
-    Some(inv.into_par_iter().zip(points).map(|(d, x)| d * ext(x) * factor).collect())
-}
-
-/// (b)
-fn coefficients(trace: &[PolynomialValues<F>], batch: &PolynomialBatch<F, C, D>, k: usize, rng: &mut impl Rng) -> Result<(), Mismatch> {
-    let n = trace[0].len();
-    let g = F::primitive_root_of_unity(n.trailing_zeros() as usize);
-    let cols = sample(rng, trace.len(), k);
-    let rows: Vec<usize> = cols.iter().map(|_| rng.gen_range(0..n)).collect();
-    cols.par_iter().zip(&rows).try_for_each(|(&c, &row)| {
-        let got = eval(&batch.polynomials[c].coeffs, g.exp_u64(row as u64));
-        if got != trace[c].values[row] {
-            return fail(CheckKind::Coefficients, format!("column {c} evaluates to {got} at row {row}, where the trace has {}", trace[c].values[row]));
-        }
-        Ok(())
-    })?;
-    // The whole sampled columns, at once: a random combination of them (weights r) against the
-    // same combination of the trace, at a random ζ. A wrong word in any sampled column makes the
-    // combined difference a nonzero polynomial of degree < n, except with probability 1/p, which
-    // then vanishes at ζ with probability < n/p².
-    let zeta = FE::sample(rng);
-    let Some(weights) = barycentric_weights(n, zeta) else { return Ok(()) };
-    let r: Vec<F> = cols.iter().map(|_| F::sample(rng)).collect();
-    let coeffs: Vec<&[F]> = cols.iter().map(|&c| &batch.polynomials[c].coeffs[..]).collect();
-    let values: Vec<&[F]> = cols.iter().map(|&c| &trace[c].values[..]).collect();
-    let interpolant = |v: &[F]| -> FE { v.par_iter().zip(&weights).map(|(&v, w)| scale(*w, v)).sum() };
-    if eval_ext(&combine(&coeffs, &r), zeta) == interpolant(&combine(&values, &r)) {
-        return Ok(());
-    }
-    // Which column: the same test one column at a time (only on a failure).
-    let c = (0..cols.len()).find(|&j| eval_ext(coeffs[j], zeta) != interpolant(values[j])).map_or(usize::MAX, |j| cols[j]);
-    fail(CheckKind::Coefficients, format!("column {c} is not the trace's interpolant (checked at a random point)"))
-}
 
 /// `Σ_j r_j columns_j`, word by word.
 fn combine(columns: &[&[F]], r: &[F]) -> Vec<F> {
@@ -258,18 +190,34 @@ pub(crate) fn leaf_point(i: usize, log_lde: usize) -> F {
     F::coset_shift() * F::primitive_root_of_unity(log_lde).exp_u64(reverse_bits(i, log_lde) as u64)
 }
 
-/// (c)
-fn lde(batch: &PolynomialBatch<F, C, D>, k: usize, rng: &mut impl Rng) -> Result<(), Mismatch> {
+/// (b) and (c), on every word at once: with random weights r, the combined coefficients
+/// P = Σ r_j coeffs_j must transform (one FFT) into the combined trace Σ r_j values_j, and extend
+/// (one coset FFT, leaves in bit-reversed order) into the combined leaves Σ r_j leaf_i[j]. A wrong
+/// word anywhere makes a combined difference nonzero except with probability 1/p. Cost: one pass
+/// over the trace, coefficients and leaves plus two single-column transforms, against the
+/// commitment's transforms of every column and its hashing.
+fn linear(trace: &[PolynomialValues<F>], batch: &PolynomialBatch<F, C, D>, rate_bits: usize, rng: &mut impl Rng) -> Result<(), Mismatch> {
+    let r: Vec<F> = trace.iter().map(|_| F::sample(rng)).collect();
+    let coeffs: Vec<&[F]> = batch.polynomials.iter().map(|p| &p.coeffs[..]).collect();
+    let values: Vec<&[F]> = trace.iter().map(|c| &c.values[..]).collect();
+    let p = PolynomialCoeffs::new(combine(&coeffs, &r));
+    if p.clone().fft().values != combine(&values, &r) {
+        // Which column (only on a failure): the same test one column at a time.
+        let c = (0..trace.len()).find(|&j| batch.polynomials[j].clone().fft().values != trace[j].values);
+        let c = c.map_or("a combination of columns".into(), |c| format!("column {c}"));
+        return fail(CheckKind::Coefficients, format!("{c}: the coefficients are not the trace's interpolant"));
+    }
+    let mut extended = p.lde(rate_bits).coset_fft(F::coset_shift()).values;
+    reverse_index_bits_in_place(&mut extended);
     let leaves = &batch.merkle_tree.leaves;
-    let (cols, log_lde) = (batch.polynomials.len(), leaves.len().trailing_zeros() as usize);
-    sample(rng, leaves.len() * cols, k).into_par_iter().try_for_each(|word| {
-        let (i, c) = (word / cols, word % cols);
-        let expected = eval(&batch.polynomials[c].coeffs, leaf_point(i, log_lde));
-        if leaves[i][c] != expected {
-            return fail(CheckKind::Lde, format!("leaf {i} column {c} is {}, the coefficients give {expected}", leaves[i][c]));
-        }
-        Ok(())
-    })
+    let log_lde = leaves.len().trailing_zeros() as usize;
+    let bad = leaves.par_iter().zip(&extended).position_any(|(leaf, &e)| leaf.iter().zip(&r).map(|(&v, &r)| r * v).sum::<F>() != e);
+    if let Some(i) = bad {
+        let x = leaf_point(i, log_lde);
+        let c = (0..coeffs.len()).find(|&j| eval(coeffs[j], x) != leaves[i][j]).map_or(usize::MAX, |j| j);
+        return fail(CheckKind::Lde, format!("leaf {i} column {c} is not the coefficients' value at its point"));
+    }
+    Ok(())
 }
 
 /// (d): `digests` holds, per cap entry, a subtree laid out as in `MerkleTree::digests`; within it,
@@ -375,16 +323,6 @@ mod tests {
     }
 
     #[test]
-    fn barycentric_weights_interpolate() {
-        let t = trace(3, 1);
-        let coeffs = t[0].clone().ifft();
-        let zeta = FE::sample(&mut StdRng::seed_from_u64(1));
-        let w = barycentric_weights(8, zeta).unwrap();
-        let v: FE = t[0].values.iter().zip(&w).map(|(&v, w)| scale(*w, v)).sum();
-        assert_eq!(v, eval_ext(&coeffs.coeffs, zeta));
-    }
-
-    #[test]
     fn each_check_catches_a_corrupted_word() {
         let t = trace(4, 3);
         let good = commit(&t, CAP);
@@ -406,20 +344,26 @@ mod tests {
         bad[0].values[3] += F::ONE;
         let m = SpotCheck::EXHAUSTIVE.check(&t, &commit(&bad, CAP), RATE, CAP).unwrap_err();
         assert_eq!(m.kind, CheckKind::Coefficients);
-        assert!(m.detail.contains("column 0 "), "{m}");
+        assert!(m.detail.contains("column 0:"), "{m}");
     }
 
     #[test]
-    fn a_sampled_column_is_checked_whole() {
-        // One trace value wrong at row 3 of a one-column trace: the row test sees it only at
-        // row 3, the random-point test always.
-        let t = trace(6, 1);
-        let mut bad = t.clone();
-        bad[0].values[3] += F::ONE;
-        let b = commit(&bad, CAP);
-        for seed in 0..8 {
-            let m = SpotCheck { samples: 1 }.check_with(&t, &b, RATE, CAP, &mut StdRng::seed_from_u64(seed));
-            assert_eq!(m.unwrap_err().kind, CheckKind::Coefficients);
+    fn every_wrong_trace_coefficient_or_lde_word_is_caught_with_one_sample() {
+        // The linear checks cover every word whatever the sample count; one sample here.
+        let t = trace(5, 5);
+        let good = commit(&t, CAP);
+        let one = SpotCheck { samples: 1 };
+        for (seed, word) in (0..40u64).zip((0..).step_by(7)) {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let mut b = copy(&good);
+            b.polynomials[word % 5].coeffs[word / 5 % 32] += F::ONE;
+            assert_eq!(one.check_with(&t, &b, RATE, CAP, &mut rng).unwrap_err().kind, CheckKind::Coefficients, "coefficient {word}");
+            let mut b = copy(&good);
+            b.merkle_tree.leaves[word / 5 % 64][word % 5] += F::ONE;
+            assert_eq!(one.check_with(&t, &b, RATE, CAP, &mut rng).unwrap_err().kind, CheckKind::Lde, "leaf word {word}");
+            let mut bad = t.clone();
+            bad[word % 5].values[word / 5 % 32] += F::ONE;
+            assert_eq!(one.check_with(&t, &commit(&bad, CAP), RATE, CAP, &mut rng).unwrap_err().kind, CheckKind::Coefficients, "value {word}");
         }
     }
 }

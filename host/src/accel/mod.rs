@@ -111,7 +111,7 @@ impl Backend {
     pub fn open(self) -> Result<Box<dyn Accelerator>, AccelError> {
         Ok(match self {
             Self::Cpu => Box::new(CpuAccelerator),
-            Self::Sim => Box::new(SimAccelerator::try_new(CardConfig::default(), EngineKind::Fast)?),
+            Self::Sim => Box::new(SimAccelerator::new(CardConfig::default(), EngineKind::Fast)),
         })
     }
 }
