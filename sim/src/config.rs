@@ -73,15 +73,18 @@ pub struct CardConfig {
 }
 
 impl Default for CardConfig {
-    /// An Alveo U55C-class card: 250 MHz kernel clock, PCIe Gen3 x16, 16 GiB HBM2 in 32
-    /// pseudo-channels with 256-bit ports, one II=1 Poseidon core (6,136 DSP48E2) and 48 NTT cores
-    /// (16 DSP48E2 and 23 BRAM36 each: 768 DSP, 1,104 BRAM36; docs/accelerator.md, resources).
+    /// An Alveo U250-class card: 250 MHz kernel clock, PCIe Gen3 x16, 64 GiB of DDR4 in 4
+    /// channels with 512-bit ports (64 GB/s of the 77 GB/s peak), 100-cycle read latency; one
+    /// II = 1 Poseidon core (6,136 DSP48E2, ~1.13 M LUT) and 64 NTT cores (1,024 DSP48E2, 1,472
+    /// BRAM36, ~120 k LUT): 58% of the U250's DSPs, 56% of its BRAM, ~72% of its LUTs
+    /// (docs/accelerator.md, resources). 64 NTT cores give one core per column of a 64-column
+    /// trace.
     fn default() -> Self {
         Self {
             clock_mhz: 250,
             pcie: PcieConfig { gen: 3, lanes: 16 },
-            memory: MemoryConfig { banks: 32, bytes_per_cycle: 32, latency_cycles: 100, capacity: 16 << 30 },
-            ntt_cores: 48,
+            memory: MemoryConfig { banks: 4, bytes_per_cycle: 64, latency_cycles: 100, capacity: 64 << 30 },
+            ntt_cores: 64,
             poseidon_cores: 1,
             timeout_cycles: 60 * 250_000_000,
         }

@@ -32,7 +32,8 @@ fn block_proof() -> anyhow::Result<()> {
     let block = workload::generate(params)?;
     let mut timing = TimingTree::default();
     let t0 = Instant::now();
-    let outcome = execute_serial(&block, true);
+    // Executed by the parallel executor, whose traces are serial execution's (chain tests).
+    let outcome = execute_parallel(&block, threads_or_all(None), true);
     let claim = prover::block::block_claim(&block, &outcome)?;
     let t_exec = t0.elapsed().as_secs_f64();
     let stmt = claim.statement();
