@@ -3,7 +3,7 @@
 //! the whole core runs as emitted Verilog under Verilator in scripts/hdl-check.sh.
 
 use parallax_hdl::field::{EDGES, NONCANONICAL_EDGES, P};
-use parallax_hdl::poseidon::{is_full_round, Mds, PartialRound, SBox, ROUNDS, WIDTH};
+use parallax_hdl::poseidon::{bits_to_lanes, is_full_round, lanes_to_bits, Mds, PartialRound, SBox, ROUNDS, WIDTH};
 use plonky2::field::goldilocks_field::GoldilocksField as F;
 use plonky2::field::types::{Field, PrimeField64};
 use plonky2::hash::poseidon::Poseidon;
@@ -21,17 +21,6 @@ fn from_f(s: [F; WIDTH]) -> [u64; WIDTH] {
     s.map(|x| x.to_canonical_u64())
 }
 
-fn lanes_to_bits(s: &[u64; WIDTH]) -> Bits<768> {
-    let mut b = Bits::<768>::default();
-    for (i, &x) in s.iter().enumerate() {
-        b.set_bits::<64>(64 * i, x.to_bits());
-    }
-    b
-}
-
-fn bits_to_lanes(b: Bits<768>) -> [u64; WIDTH] {
-    std::array::from_fn(|i| b.get_bits::<64>(64 * i).to_u64())
-}
 
 /// Edge states (all lanes one edge value, lanes cycling through the edges, the high-half-ones
 /// non-canonical values excluded: state lanes are canonical) then random ones.

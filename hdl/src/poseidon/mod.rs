@@ -178,6 +178,21 @@ pub fn two_to_one_model(left: &[u64; DIGEST], right: &[u64; DIGEST]) -> [u64; DI
     std::array::from_fn(|i| out[i])
 }
 
+/// The 12 lanes as the cores' 768-bit state port: lane i is bits 64i..64i+64.
+pub fn lanes_to_bits(s: &[u64; WIDTH]) -> rust_hdl::prelude::Bits<768> {
+    use rust_hdl::prelude::*;
+    let mut b = Bits::<768>::default();
+    for (i, &x) in s.iter().enumerate() {
+        b.set_bits::<64>(64 * i, x.to_bits());
+    }
+    b
+}
+
+/// The inverse of [lanes_to_bits].
+pub fn bits_to_lanes(b: rust_hdl::prelude::Bits<768>) -> [u64; WIDTH] {
+    std::array::from_fn(|i| b.get_bits::<64>(64 * i).to_u64())
+}
+
 /// plonky2's permutation of canonical lanes, as u64s.
 pub fn plonky2_permutation(input: &[u64; WIDTH]) -> [u64; WIDTH] {
     use plonky2::field::types::{Field, PrimeField64};

@@ -14,7 +14,7 @@ use std::sync::mpsc::{channel, Sender};
 use std::sync::Mutex;
 
 use parallax_hdl::ntt::{NttConfig, NttCore};
-use parallax_hdl::poseidon::{PoseidonCore, WIDTH};
+use parallax_hdl::poseidon::{bits_to_lanes, lanes_to_bits, PoseidonCore, WIDTH};
 use rust_hdl::core::vcd_probe::VCDProbe;
 use rust_hdl::prelude::*;
 
@@ -157,17 +157,6 @@ struct Cores {
 /// Cycles with reset held when a core is first built.
 const RESET_CYCLES: u64 = 4;
 
-fn lanes_to_bits(s: &[u64; WIDTH]) -> Bits<768> {
-    let mut b = Bits::<768>::default();
-    for (i, &x) in s.iter().enumerate() {
-        b.set_bits::<64>(64 * i, x.to_bits());
-    }
-    b
-}
-
-fn bits_to_lanes(b: Bits<768>) -> [u64; WIDTH] {
-    std::array::from_fn(|i| b.get_bits::<64>(64 * i).to_u64())
-}
 
 impl Cores {
     fn vcd(&self, name: &str) -> Result<Option<File>, CardError> {
@@ -179,30 +168,33 @@ impl Cores {
 
     fn ntt_core(&mut self) -> Result<&mut Clocked<NttCore>, CardError> {
         if self.ntt.is_none() {
-            let mut c = Clocked::new(Box::<NttCore>::default(), |u| &mut u.clock, self.vcd("ntt_core.vcd")?)?;
-            for _ in 0..RESET_CYCLES {
-                c.uut.reset.next = true;
-                c.eval()?;
-                c.edge()?;
-            }
-            c.uut.reset.next = false;
-            self.ntt = Some(c);
+            self.ntt = Some(self.build("ntt_core.vcd", |u: &mut NttCore| &mut u.clock, |u, r| u.reset.next = r)?);
         }
         Ok(self.ntt.as_mut().expect("built"))
     }
 
     fn poseidon_core(&mut self) -> Result<&mut Clocked<PoseidonCore>, CardError> {
         if self.poseidon.is_none() {
-            let mut c = Clocked::new(Box::<PoseidonCore>::default(), |u| &mut u.clock, self.vcd("poseidon_core.vcd")?)?;
-            for _ in 0..RESET_CYCLES {
-                c.uut.reset.next = true;
-                c.eval()?;
-                c.edge()?;
-            }
-            c.uut.reset.next = false;
-            self.poseidon = Some(c);
+            self.poseidon = Some(self.build("poseidon_core.vcd", |u: &mut PoseidonCore| &mut u.clock, |u, r| u.reset.next = r)?);
         }
         Ok(self.poseidon.as_mut().expect("built"))
+    }
+
+    /// A core out of reset.
+    fn build<T: Block + Default>(
+        &self,
+        vcd: &str,
+        clock: fn(&mut T) -> &mut Signal<In, Clock>,
+        reset: fn(&mut T, bool),
+    ) -> Result<Clocked<T>, CardError> {
+        let mut c = Clocked::new(Box::<T>::default(), clock, self.vcd(vcd)?)?;
+        for _ in 0..RESET_CYCLES {
+            reset(&mut c.uut, true);
+            c.eval()?;
+            c.edge()?;
+        }
+        reset(&mut c.uut, false);
+        Ok(c)
     }
 
     fn ntt(&mut self, cfg: &NttConfig, input: &[u64]) -> Result<(Vec<u64>, u64), CardError> {
