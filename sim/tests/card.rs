@@ -6,7 +6,7 @@ use std::time::Duration;
 use parallax_hdl::regmap;
 use parallax_sim::{report, Card, CardConfig, CardError, EngineKind, Fault, Region, F};
 use plonky2::field::polynomial::PolynomialValues;
-use plonky2::field::types::{Field, Sample};
+use plonky2::field::types::{Field, PrimeField64, Sample};
 use plonky2::fri::oracle::PolynomialBatch;
 use plonky2::plonk::config::PoseidonGoldilocksConfig;
 use plonky2::util::timing::TimingTree;
@@ -191,4 +191,56 @@ fn the_kernel_reports_bad_arguments_in_status() {
     assert!(card.read_reg(regmap::SPACE).is_err() && card.read_reg(3).is_err());
     assert!(card.wait(Duration::from_secs(1)).is_err(), "nothing running");
     let _ = F::rand();
+}
+
+/// "LDE these columns" and "Merkle-commit these leaves" as separate commands, through the
+/// registers: the LDE alone gives plonky2's coefficients and leaves; committing leaves the host
+/// uploads gives plonky2's Merkle tree of them.
+#[test]
+fn lde_and_commit_also_run_as_separate_commands() {
+    let (log_n, cols, rate_bits, cap_height) = (5, 9, 2, 3);
+    let t = trace(log_n, cols, 11);
+    let want = plonky2(&t, rate_bits, cap_height);
+    let (n, big_n) = (1usize << log_n, 1usize << (log_n + rate_bits));
+    let mut card = Card::new(CardConfig::default(), EngineKind::Fast);
+    let words = |card: &mut Card, w: usize| card.alloc(w).unwrap();
+    let (values, coeffs, leaves) = (words(&mut card, cols * n), words(&mut card, cols * n), words(&mut card, cols * big_n));
+    let (digests, cap) = (words(&mut card, 4 * 2 * (big_n - (1 << cap_height))), words(&mut card, 4 << cap_height));
+    let run = |card: &mut Card, command: regmap::Command| {
+        let args = [
+            (regmap::ARG_COMMAND, command as u32),
+            (regmap::ARG_LOG_ROWS, log_n as u32),
+            (regmap::ARG_COLUMNS, cols as u32),
+            (regmap::ARG_RATE_BITS, rate_bits as u32),
+            (regmap::ARG_CAP_HEIGHT, cap_height as u32),
+        ];
+        for (r, v) in args {
+            card.write_reg(r, v).unwrap();
+        }
+        for (r, b) in regmap::BUFFER_ARGS.into_iter().zip([values, coeffs, leaves, digests, cap]) {
+            card.write_reg(r, b.addr as u32).unwrap();
+            card.write_reg(r + 4, (b.addr >> 32) as u32).unwrap();
+        }
+        card.write_reg(regmap::CTRL, regmap::CTRL_START).unwrap();
+        card.wait(Duration::from_secs(1)).unwrap();
+        card.take_report()
+    };
+    let canon = |v: &[F]| v.iter().map(|x| x.to_canonical_u64()).collect::<Vec<_>>();
+    card.write(values, 0, &t.iter().flat_map(|c| canon(&c.values)).collect::<Vec<_>>()).unwrap();
+    let lde = run(&mut card, regmap::Command::Lde);
+    assert_eq!(lde.phase_cycles(report::HASH), 0, "no hashing in an LDE command");
+    let got_coeffs = card.read(coeffs, 0, cols * n).unwrap();
+    assert_eq!(got_coeffs, want.polynomials.iter().flat_map(|p| canon(&p.coeffs)).collect::<Vec<_>>());
+    let got_leaves = card.read(leaves, 0, cols * big_n).unwrap();
+    assert_eq!(got_leaves, want.merkle_tree.leaves.iter().flat_map(|l| canon(l)).collect::<Vec<_>>());
+
+    // Other leaves, uploaded by the host, committed alone.
+    let other: Vec<Vec<F>> = (0..big_n).map(|_| (0..cols).map(|_| F::rand()).collect()).collect();
+    card.write(leaves, 0, &other.iter().flat_map(|l| canon(l)).collect::<Vec<_>>()).unwrap();
+    let commit = run(&mut card, regmap::Command::Commit);
+    assert_eq!(commit.phase_cycles(report::NTT), 0, "no NTT in a commit command");
+    let tree = plonky2::hash::merkle_tree::MerkleTree::<F, plonky2::hash::poseidon::PoseidonHash>::new(other, cap_height);
+    let flat = |d: &[parallax_sim::Digest]| d.iter().flat_map(|h| canon(&h.elements)).collect::<Vec<_>>();
+    assert_eq!(card.read(digests, 0, digests.words).unwrap(), flat(&tree.digests));
+    assert_eq!(card.read(cap, 0, cap.words).unwrap(), flat(&tree.cap.0));
 }
