@@ -3,8 +3,8 @@
 //!
 //! - LDE: per column, the inverse NTT (values -> coeffs) and the coset LDE (coeffs -> leaves,
 //!   bit-reversed), each one core job up to 2^12 points or the four-step schedule above that
-//!   (`parallax_hdl::ntt::four_step`); column j runs on NTT core j mod `ntt_cores`; the leaves
-//!   are written row-major (the transposition is in the write addresses).
+//!   (`parallax_hdl::ntt::four_step`); stage by stage, the jobs of all columns are dealt over the
+//!   NTT cores; the leaves are written row-major (the transposition is in the write addresses).
 //! - Commit: the Merkle schedule ([crate::merkle]) over the leaves; digests are written in
 //!   plonky2's `MerkleTree::digests` layout and the cap after them in its own buffer.
 //!
@@ -17,7 +17,7 @@ use parallax_hdl::regmap::{self, Command, Error};
 use rayon::prelude::*;
 
 use crate::config::CardConfig;
-use crate::engine::Engine;
+use crate::engine::{Engine, Stage};
 use crate::memory::DeviceMemory;
 use crate::merkle::{self, Schedule, DIGEST};
 use crate::report::{RunReport, HASH, NTT};
@@ -115,18 +115,32 @@ fn shape(a: &Args) -> Result<Shape, Error> {
     ok.then_some(s).ok_or(Error::BadShape)
 }
 
-/// One transform on a core ([Engine::transform]): the output, the core cycles and the
+/// One transform ([Engine::transform]): the output, its stages of core jobs and the
 /// device-memory bytes it reads and writes (the four-step schedule, above the on-chip size,
 /// writes its transposed intermediate and reads it back).
-fn transform(engine: &dyn Engine, cfg: NttConfig, input: &[u64]) -> Result<(Vec<u64>, u64, Traffic), CardError> {
-    let (out, cycles) = engine.transform(&cfg, input)?;
+fn transform(engine: &dyn Engine, cfg: NttConfig, input: &[u64]) -> Result<(Vec<u64>, Vec<Stage>, Traffic), CardError> {
+    let (out, stages) = engine.transform(&cfg, input)?;
     let mut t = Traffic { read: 8 * cfg.n_in() as u64, written: 8 * cfg.n() as u64 };
     if cfg.log_n > MAX_LOG_N {
         t.read += 8 * cfg.n() as u64;
         t.written += 8 * cfg.n() as u64;
         debug_assert_eq!(t.read + t.written, Projection::mem_bytes(cfg) as u64);
     }
-    Ok((out, cycles, t))
+    Ok((out, stages, t))
+}
+
+/// Core cycles of the NTT phase: stage by stage (every column's inverse-NTT stages, then every
+/// column's LDE stages; a stage waits for the previous one), each stage's jobs of all columns
+/// dealt over the cores.
+fn ntt_phase_cycles(per_column: &[Vec<Stage>], cores: usize) -> u64 {
+    let stages = per_column.first().map_or(0, |s| s.len());
+    (0..stages)
+        .map(|i| {
+            let jobs: u64 = per_column.iter().map(|s| s[i].jobs).sum();
+            let cycles = per_column.iter().map(|s| s[i].cycles).max().unwrap_or(0);
+            jobs.div_ceil(cores as u64) * cycles
+        })
+        .sum()
 }
 
 #[derive(Clone, Copy, Default)]
@@ -176,17 +190,18 @@ pub(crate) fn run(
         let per_column: Vec<_> = values
             .par_chunks(n)
             .map(|col| {
-                let (coeffs, c1, b1) = transform(engine, NttConfig::inverse(s.log_rows), col)?;
-                let (lde, c2, b2) = transform(engine, NttConfig::lde(s.log_rows, s.rate_bits), &coeffs)?;
-                Ok((coeffs, lde, c1 + c2, b1 + b2))
+                let (coeffs, mut stages, t1) = transform(engine, NttConfig::inverse(s.log_rows), col)?;
+                let (lde, lde_stages, t2) = transform(engine, NttConfig::lde(s.log_rows, s.rate_bits), &coeffs)?;
+                stages.extend(lde_stages);
+                Ok((coeffs, lde, stages, t1 + t2))
             })
             .collect::<Result<_, CardError>>()?;
-        let mut core_cycles = vec![0u64; cfg.ntt_cores];
         let mut traffic = Traffic::default();
+        let mut stages = Vec::with_capacity(c);
         let mut coeffs = Vec::with_capacity(c * n);
         let mut leaves = vec![0u64; c * big_n];
-        for (j, (co, lde, cycles, t)) in per_column.into_iter().enumerate() {
-            core_cycles[j % cfg.ntt_cores] += cycles;
+        for (j, (co, lde, st, t)) in per_column.into_iter().enumerate() {
+            stages.push(st);
             traffic = traffic + t;
             coeffs.extend_from_slice(&co);
             for (row, v) in lde.into_iter().enumerate() {
@@ -197,7 +212,7 @@ pub(crate) fn run(
         mem.write(a.leaves, &leaves)?;
         apply(mem, flips, Region::Coeffs, a.coeffs)?;
         apply(mem, flips, Region::Lde, a.leaves)?;
-        let compute = core_cycles.into_iter().max().unwrap_or(0);
+        let compute = ntt_phase_cycles(&stages, cfg.ntt_cores);
         report.push(NTT, compute.max(cfg.memory.stream_cycles(traffic.read + traffic.written)));
         report.device_bytes_read += traffic.read;
         report.device_bytes_written += traffic.written;

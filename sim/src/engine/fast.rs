@@ -9,21 +9,26 @@ use plonky2::hash::poseidon::PoseidonHash;
 use plonky2::plonk::config::Hasher;
 use rayon::prelude::*;
 
-use super::{Engine, POSEIDON_ACCEPT_TO_TAKE};
+use super::{Engine, Stage, POSEIDON_ACCEPT_TO_TAKE};
 use crate::merkle::{to_digest, Item, MerkleOut, PoseidonTiming, Schedule, Timeline, DIGEST};
 use crate::{CardError, F};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Fast;
 
-/// Cycles of one NTT job offered back to back after the previous one (see `Engine::ntt`), or
-/// of a four-step transform's jobs above the on-chip size.
-pub fn ntt_cycles(cfg: &NttConfig) -> Result<u64, CardError> {
+/// The stages of a transform on the cores (see `Engine::transform`): one job up to the on-chip
+/// size, else the four-step plan's column jobs and row jobs, each job offered back to back after
+/// the previous one on its core.
+pub fn ntt_stages(cfg: &NttConfig) -> Result<Vec<Stage>, CardError> {
     if cfg.log_n <= MAX_LOG_N {
-        return Ok(cfg.cycles() as u64);
+        cfg.check(MAX_LOG_N).map_err(CardError::Unsupported)?;
+        return Ok(vec![Stage { jobs: 1, cycles: cfg.cycles() as u64 }]);
     }
     let plan = FourStepPlan::new(*cfg).map_err(CardError::Unsupported)?;
-    Ok(plan.core_cycles(1) as u64)
+    Ok(vec![
+        Stage { jobs: 1 << plan.log_n2, cycles: plan.column_job().cycles() as u64 },
+        Stage { jobs: 1 << plan.log_n1, cycles: plan.row_job().cycles() as u64 },
+    ])
 }
 
 /// The Poseidon timing of a schedule on `cores` cores (items dealt round robin): each item is
@@ -55,13 +60,13 @@ fn canon(h: crate::Digest) -> [u64; DIGEST] {
 impl Engine for Fast {
     fn ntt(&self, cfg: &NttConfig, input: &[u64]) -> Result<(Vec<u64>, u64), CardError> {
         cfg.check(MAX_LOG_N).map_err(CardError::Unsupported)?;
-        Ok((reference(cfg, input), ntt_cycles(cfg)?))
+        Ok((reference(cfg, input), cfg.cycles() as u64))
     }
     /// The four-step schedule's result is plonky2's transform (hdl's tests), so one plonky2
     /// transform stands for all its jobs.
-    fn transform(&self, cfg: &NttConfig, input: &[u64]) -> Result<(Vec<u64>, u64), CardError> {
-        let cycles = ntt_cycles(cfg)?;
-        Ok((reference(cfg, input), cycles))
+    fn transform(&self, cfg: &NttConfig, input: &[u64]) -> Result<(Vec<u64>, Vec<Stage>), CardError> {
+        let stages = ntt_stages(cfg)?;
+        Ok((reference(cfg, input), stages))
     }
 
     fn merkle(&self, s: &Schedule, leaves: &[u64], cores: usize) -> Result<MerkleOut, CardError> {
