@@ -55,8 +55,8 @@ impl ArgLatch {
             *self = Self::default();
             return Ok(Some(Op::Start));
         }
-        let slot = offset.checked_sub(regmap::ARG_COMMAND).map(|d| (d / 8) as usize, );
-        let Some(arg) = slot.filter(|&a| a < NUM_ARGS && offset % 4 == 0) else {
+        let slot = offset.checked_sub(regmap::ARG_COMMAND).map(|d| (d / 8) as usize);
+        let Some(arg) = slot.filter(|&a| a < NUM_ARGS && offset.is_multiple_of(4)) else {
             return Err(CardError::Unsupported(format!("register {offset:#x} is not a kernel argument (XRT owns the control and interrupt registers; STATUS and CYCLES are read-only)")));
         };
         let high = offset % 8 == 4;
