@@ -155,11 +155,22 @@ fn prove_with_the_sim_backend() {
 fn unknown_backends_are_clear_errors() {
     let prog = format!("{}/fib.asm", programs());
     let (ok, _, err) = parallax(&["prove", &prog, "-o", "/dev/null", "--backend", "gpu"]);
-    assert!(!ok && err.contains("unknown backend `gpu` (expected cpu or sim)"), "{err}");
+    assert!(!ok && err.contains("unknown backend `gpu` (expected cpu, sim or xrt)"), "{err}");
     let (ok, _, err) = parallax(&["prove", &prog, "-o", "/dev/null", "--backend", "xrt"]);
-    assert!(!ok && err.contains("the xrt backend needs a build with --features xrt (issue 9)"), "{err}");
+    let expected = if cfg!(feature = "xrt") { "needs --xclbin FILE" } else { "this build has no XRT support" };
+    assert!(!ok && err.contains(expected), "{err}");
     let (ok, _, err) = parallax(&["bench", "--backend", "cpu"]);
     assert!(!ok && err.contains("use --backend sim"), "{err}");
+}
+
+#[test]
+fn devices_always_names_the_simulator() {
+    let (ok, out, err) = parallax(&["devices"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("sim: the simulated card is always available"), "{out}");
+    if !cfg!(feature = "xrt") {
+        assert!(out.contains("this build has no XRT support"), "{out}");
+    }
 }
 
 #[test]

@@ -5,14 +5,15 @@
 //! - `cpu` ([`CpuAccelerator`]): plonky2's `PolynomialBatch::from_values` itself, the reference;
 //! - `sim` ([`SimAccelerator`]): the cycle-accurate card simulator of `parallax-sim`, which also
 //!   reports what the run cost on the card ([`parallax_sim::RunReport`]);
-//! - `xrt` (issue 9, not built): a real card through Xilinx's runtime.
+//! - `xrt` ([`xrt`], `--features xrt`): a real Alveo card through Xilinx's runtime, running the
+//!   simulator's driver (`parallax_sim::driver`) over XRT buffer objects and kernel arguments.
 //!
 //! The prover never calls a backend directly: it goes through [`AccelCommitter`], the
 //! [`TraceCommitter`](crate::prover::TraceCommitter) that spot-checks every device result on the CPU
 //! ([`check`]) and falls back to plonky2 on an error or a mismatch, so a faulty card costs time, never
 //! a proof.
 //!
-//! ## How XRT maps onto this interface (for issue 9)
+//! ## How XRT maps onto this interface
 //! One [`Accelerator::commit`] call is one kernel run:
 //! - the card's buffers (trace values in, coefficients, LDE leaves, digests, cap) are XRT buffer
 //!   objects (`xrt::bo`), allocated once per size in the device memory banks the bitstream connects
@@ -28,17 +29,24 @@
 //!   exactly as [`SimAccelerator`] assembles the simulator's [`parallax_sim::Commitment`]; a failed
 //!   sync is [`AccelError::Dma`]. A real card has no simulated report: `report` is `None` (or the
 //!   kernel's measured time).
+//!
+//! As built ([`xrt`], docs/hardware.md): buffers are allocated per command by the shared driver,
+//! and register writes at `regmap` offsets become `xrt::run` arguments ([`xrt::args`]).
 
 mod check;
 mod committer;
 mod cpu;
 mod sim;
+pub mod xrt;
 
 use std::fmt;
+use std::path::Path;
 use std::str::FromStr;
 
 use plonky2::field::polynomial::PolynomialValues;
+use plonky2::field::polynomial::PolynomialCoeffs;
 use plonky2::fri::oracle::PolynomialBatch;
+use plonky2::hash::merkle_tree::{MerkleCap, MerkleTree};
 
 use crate::prover::{C, D, F};
 
@@ -47,6 +55,8 @@ pub use committer::{AccelCommitter, AccelStats};
 pub use cpu::CpuAccelerator;
 pub use parallax_sim::{CardConfig, EngineKind, Fault, Region, RunReport};
 pub use sim::SimAccelerator;
+#[cfg(feature = "xrt")]
+pub use xrt::XrtAccelerator;
 
 /// A device that commits to a trace: the LDE of every column by `2^rate_bits` and a Merkle tree of
 /// the extended rows with a cap of `2^cap_height` hashes, returned as plonky2's `PolynomialBatch`
@@ -65,6 +75,24 @@ pub struct Committed {
     pub report: Option<RunReport>,
 }
 
+/// A card's results (coefficients, leaves, digests, cap) as plonky2's `PolynomialBatch`.
+pub(crate) fn into_batch(
+    coeffs: Vec<Vec<F>>,
+    leaves: Vec<Vec<F>>,
+    digests: Vec<parallax_sim::Digest>,
+    cap: Vec<parallax_sim::Digest>,
+    degree_log: usize,
+    rate_bits: usize,
+) -> PolynomialBatch<F, C, D> {
+    PolynomialBatch {
+        polynomials: coeffs.into_iter().map(PolynomialCoeffs::new).collect(),
+        merkle_tree: MerkleTree { leaves, digests, cap: MerkleCap(cap) },
+        degree_log,
+        rate_bits,
+        blinding: false,
+    }
+}
+
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum AccelError {
     #[error("device error: {0}")]
@@ -75,6 +103,9 @@ pub enum AccelError {
     Dma(String),
     #[error("the device does not support this command: {0}")]
     Unsupported(String),
+    /// The backend cannot be opened: a missing card, library or bitstream, a wrong option.
+    #[error("{0}")]
+    Open(String),
     #[error("spot check failed: {0}")]
     Mismatch(#[from] Mismatch),
 }
@@ -97,6 +128,8 @@ pub enum Backend {
     #[default]
     Cpu,
     Sim,
+    /// A real card (`--features xrt`; needs an xclbin: [`Backend::open_with`]).
+    Xrt,
 }
 
 impl Backend {
@@ -104,16 +137,40 @@ impl Backend {
         match self {
             Self::Cpu => "cpu",
             Self::Sim => "sim",
+            Self::Xrt => "xrt",
         }
     }
 
     /// Opens the backend's device (a real card can be missing or busy, hence the `Result`).
     pub fn open(self) -> Result<Box<dyn Accelerator>, AccelError> {
+        self.open_with(None)
+    }
+
+    /// As [`Backend::open`]; `xclbin` is the bitstream for `xrt` (required there, refused
+    /// elsewhere). `xrt` opens XRT device 0.
+    pub fn open_with(self, xclbin: Option<&Path>) -> Result<Box<dyn Accelerator>, AccelError> {
+        if let (Some(_), Self::Cpu | Self::Sim) = (xclbin, self) {
+            return Err(AccelError::Open(format!("--xclbin applies to --backend xrt, not {self}")));
+        }
         Ok(match self {
             Self::Cpu => Box::new(CpuAccelerator),
             Self::Sim => Box::new(SimAccelerator::new(CardConfig::default(), EngineKind::Fast)),
+            Self::Xrt => open_xrt(xclbin)?,
         })
     }
+}
+
+#[cfg(feature = "xrt")]
+fn open_xrt(xclbin: Option<&Path>) -> Result<Box<dyn Accelerator>, AccelError> {
+    let path = xclbin.ok_or_else(|| AccelError::Open("--backend xrt needs --xclbin FILE (the Parallax kernel's bitstream for your card)".into()))?;
+    let acc = XrtAccelerator::open(0, path)?;
+    eprintln!("xrt: {}", acc.describe());
+    Ok(Box::new(acc))
+}
+
+#[cfg(not(feature = "xrt"))]
+fn open_xrt(_: Option<&Path>) -> Result<Box<dyn Accelerator>, AccelError> {
+    Err(AccelError::Open(BackendError::XrtNotBuilt.to_string()))
 }
 
 impl fmt::Display for Backend {
@@ -124,9 +181,9 @@ impl fmt::Display for Backend {
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum BackendError {
-    #[error("the xrt backend needs a build with --features xrt (issue 9)")]
+    #[error("this build has no XRT support: the xrt backend needs a build with --features xrt (see docs/hardware.md)")]
     XrtNotBuilt,
-    #[error("unknown backend `{0}` (expected cpu or sim)")]
+    #[error("unknown backend `{0}` (expected cpu, sim or xrt)")]
     Unknown(String),
 }
 
@@ -137,6 +194,7 @@ impl FromStr for Backend {
         match s {
             "cpu" => Ok(Self::Cpu),
             "sim" => Ok(Self::Sim),
+            "xrt" if cfg!(feature = "xrt") => Ok(Self::Xrt),
             "xrt" => Err(BackendError::XrtNotBuilt),
             _ => Err(BackendError::Unknown(s.to_string())),
         }
@@ -151,8 +209,14 @@ mod tests {
     fn backends_parse() {
         assert_eq!("cpu".parse::<Backend>(), Ok(Backend::Cpu));
         assert_eq!("sim".parse::<Backend>(), Ok(Backend::Sim));
-        assert_eq!("xrt".parse::<Backend>().unwrap_err().to_string(), "the xrt backend needs a build with --features xrt (issue 9)");
-        assert_eq!("gpu".parse::<Backend>().unwrap_err().to_string(), "unknown backend `gpu` (expected cpu or sim)");
+        match "xrt".parse::<Backend>() {
+            Ok(b) => assert!(cfg!(feature = "xrt") && b == Backend::Xrt),
+            Err(e) => assert!(!cfg!(feature = "xrt") && e.to_string().contains("needs a build with --features xrt")),
+        }
+        assert_eq!("gpu".parse::<Backend>().unwrap_err().to_string(), "unknown backend `gpu` (expected cpu, sim or xrt)");
+        let e = Backend::Xrt.open().err().unwrap().to_string();
+        assert!(e.contains(if cfg!(feature = "xrt") { "needs --xclbin FILE" } else { "--features xrt" }), "{e}");
+        assert!(Backend::Sim.open_with(Some(Path::new("k.xclbin"))).err().unwrap().to_string().contains("applies to --backend xrt"));
         for b in [Backend::Cpu, Backend::Sim] {
             assert_eq!(b.open().unwrap().name(), b.name());
         }

@@ -5,11 +5,9 @@
 use std::sync::{Mutex, PoisonError};
 
 use parallax_sim::{Card, CardConfig, EngineKind, Fault};
-use plonky2::field::polynomial::{PolynomialCoeffs, PolynomialValues};
-use plonky2::fri::oracle::PolynomialBatch;
-use plonky2::hash::merkle_tree::{MerkleCap, MerkleTree};
+use plonky2::field::polynomial::PolynomialValues;
 
-use super::{AccelError, Accelerator, Committed};
+use super::{into_batch, AccelError, Accelerator, Committed};
 use crate::prover::F;
 
 /// One simulated card.
@@ -62,13 +60,7 @@ impl Accelerator for SimAccelerator {
             return Err(AccelError::Unsupported(format!("columns must share one power-of-two length (got {degree})")));
         }
         let c = self.card().lde_and_commit(trace, rate_bits, cap_height)?;
-        let batch = PolynomialBatch {
-            polynomials: c.coeffs.into_iter().map(PolynomialCoeffs::new).collect(),
-            merkle_tree: MerkleTree { leaves: c.leaves, digests: c.digests, cap: MerkleCap(c.cap) },
-            degree_log: degree.trailing_zeros() as usize,
-            rate_bits,
-            blinding: false,
-        };
+        let batch = into_batch(c.coeffs, c.leaves, c.digests, c.cap, degree.trailing_zeros() as usize, rate_bits);
         Ok(Committed { batch, report: Some(c.report) })
     }
 }

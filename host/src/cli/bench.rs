@@ -39,6 +39,9 @@ pub struct Row {
 }
 
 pub fn validate(backend: Backend, min: usize, max: usize, cols: usize) -> anyhow::Result<()> {
+    if backend == Backend::Xrt {
+        bail!("bench on a real card is not built yet (timing needs a card to check against): use --backend sim for the simulator's projection");
+    }
     if backend != Backend::Sim {
         bail!("bench compares the host with the simulated card: use --backend sim (the default)");
     }

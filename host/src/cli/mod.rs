@@ -4,6 +4,7 @@ mod accel;
 mod bench;
 mod block;
 mod demo;
+mod devices;
 mod plot;
 pub(crate) mod prove;
 mod run;
@@ -62,10 +63,14 @@ pub enum Command {
         output: PathBuf,
         #[arg(long, default_value_t = crate::vm::DEFAULT_MAX_STEPS)]
         max_steps: u64,
-        /// Where the trace commitments run: `cpu` (plonky2) or `sim` (the simulated accelerator card,
-        /// spot-checked, with the CPU as the fallback).
+        /// Where the trace commitments run: `cpu` (plonky2), `sim` (the simulated accelerator card)
+        /// or `xrt` (an Alveo card, `--features xrt` builds); accelerators are spot-checked, with the
+        /// CPU as the fallback.
         #[arg(long, default_value_t = Backend::Cpu)]
         backend: Backend,
+        /// The Parallax kernel's bitstream for `--backend xrt` (see docs/hardware.md).
+        #[arg(long, value_name = "FILE")]
+        xclbin: Option<PathBuf>,
         /// Print the prover's time split (and the accelerator's report).
         #[arg(long)]
         timings: bool,
@@ -79,6 +84,8 @@ pub enum Command {
     },
     /// Run the main job on embedded defaults (no files, no hardware).
     Demo,
+    /// List the accelerator cards XRT sees (and say why there are none).
+    Devices,
     /// Time trace commitments (2^k rows x COLS, rate 1/2) on this host's CPU against the simulated
     /// accelerator's projected time.
     Bench {
@@ -106,11 +113,13 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::
         }
         Command::Asm { program } => run::asm(&program),
         Command::Block { command } => block::run(command),
-        Command::Prove { program, inputs, output, max_steps, backend, timings } => {
-            prove::prove(&program, &inputs, &output, max_steps, backend, timings)
+        Command::Prove { program, inputs, output, max_steps, backend, xclbin, timings } => {
+            let device = prove::Device { backend, xclbin: xclbin.as_deref() };
+            prove::prove(&program, &inputs, &output, max_steps, device, timings)
         }
         Command::Verify { proof, program } => prove::verify(&proof, program.as_deref()),
         Command::Demo => demo::demo(),
+        Command::Devices => devices::devices(),
         Command::Bench { backend, min_log_rows, max_log_rows, cols, plot } => {
             bench::bench(backend, min_log_rows, max_log_rows, cols, plot.as_deref())
         }

@@ -17,10 +17,25 @@ fn hex(h: plonky2::hash::hash_types::HashOut<crate::prover::F>) -> String {
     h.elements.iter().map(|e| format!("{:016x}", e.0)).collect()
 }
 
+/// Where commitments run: `--backend` and, for `xrt`, `--xclbin`.
+#[derive(Clone, Copy, Debug)]
+pub struct Device<'a> {
+    pub backend: Backend,
+    pub xclbin: Option<&'a Path>,
+}
+
+impl Device<'_> {
+    fn committer(self) -> anyhow::Result<AccelCommitter> {
+        let device = self.backend.open_with(self.xclbin).with_context(|| format!("cannot open the {} backend", self.backend))?;
+        Ok(AccelCommitter::new(device))
+    }
+}
+
 /// `parallax prove BLOCK.json -o x.proof`: executes the block and proves all its transactions.
-pub fn prove_block(path: &Path, out: &Path, backend: Backend, timings: bool) -> anyhow::Result<()> {
+pub fn prove_block(path: &Path, out: &Path, device: Device, timings: bool) -> anyhow::Result<()> {
+    let backend = device.backend;
     let block = Block::load(path).with_context(|| format!("cannot load block {}", path.display()))?;
-    let committer = AccelCommitter::new(backend.open()?);
+    let committer = device.committer()?;
     let start = Instant::now();
     let mut timing = TimingTree::new("prove block", log::Level::Debug);
     let proof = prover::prove_block(&block, &committer, &mut timing)?;
@@ -69,13 +84,14 @@ pub fn print_timing(timing: &TimingTree) {
     timing.print();
 }
 
-pub fn prove(path: &Path, input_args: &[String], out: &Path, max_steps: u64, backend: Backend, timings: bool) -> anyhow::Result<()> {
+pub fn prove(path: &Path, input_args: &[String], out: &Path, max_steps: u64, device: Device, timings: bool) -> anyhow::Result<()> {
     if path.extension().is_some_and(|e| e == "json") {
-        return prove_block(path, out, backend, timings);
+        return prove_block(path, out, device, timings);
     }
+    let backend = device.backend;
     let program = load_program(path)?;
     let inputs = parse_inputs(input_args, max_steps)?;
-    let committer = AccelCommitter::new(backend.open()?);
+    let committer = device.committer()?;
     let start = Instant::now();
     let mut timing = TimingTree::new("prove", log::Level::Debug);
     let proof = prover::prove(&program, &inputs, &committer, &mut timing).map_err(|e| match e {
