@@ -94,14 +94,25 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn from_u32(v: u32) -> Self {
+    pub fn from_u32(v: u32) -> Option<Self> {
         match v {
-            0 => Self::None,
-            1 => Self::BadCommand,
-            2 => Self::BadShape,
-            3 => Self::BadAddress,
-            _ => Self::MemoryFault,
+            0 => Some(Self::None),
+            1 => Some(Self::BadCommand),
+            2 => Some(Self::BadShape),
+            3 => Some(Self::BadAddress),
+            4 => Some(Self::MemoryFault),
+            _ => None,
         }
+    }
+}
+
+/// What a [STATUS] value read after `ap_done` means for the host: `Ok` for 0, else the message
+/// every driver reports.
+pub fn check_status(v: u32) -> Result<(), String> {
+    match Error::from_u32(v) {
+        Some(Error::None) => Ok(()),
+        Some(e) => Err(format!("the kernel stopped with error {e:?} ({v})")),
+        None => Err(format!("the kernel reported an unknown status {v:#x}")),
     }
 }
 

@@ -197,10 +197,7 @@ impl Card {
                 self.regs[(regmap::CYCLES / 4 + 1) as usize] = (report.total_cycles >> 32) as u32;
                 self.ledger.absorb(&report);
                 self.done_unread = true;
-                match status {
-                    Error::None => Ok(()),
-                    e => Err(CardError::Device(format!("the kernel stopped with error {e:?} ({})", e as u32))),
-                }
+                regmap::check_status(status as u32).map_err(CardError::Device)
             }
             State::Running { remaining, .. } => {
                 if let Some(r) = remaining {

@@ -136,10 +136,7 @@ impl Device for XrtDevice {
             Err(e) if e.code == ffi::TIMEOUT => return Err(CardError::Device(format!("the kernel did not finish within {ms} ms"))),
             Err(e) => return Err(device_err(e)),
         }
-        match regmap::Error::from_u32(self.read_reg(regmap::STATUS)?) {
-            regmap::Error::None => Ok(()),
-            e => Err(CardError::Device(format!("the kernel stopped with error {e:?} ({})", e as u32))),
-        }
+        regmap::check_status(self.read_reg(regmap::STATUS)?).map_err(CardError::Device)
     }
 
     fn reset(&mut self) {
