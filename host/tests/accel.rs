@@ -62,7 +62,7 @@ fn program_proofs_are_identical_on_every_backend() {
 #[test]
 fn block_proofs_are_identical_on_cpu_and_sim() {
     let block = workload::generate(WorkloadParams { txs: 6, accounts: 4, contention: 0.3, seed: 7 }).unwrap();
-    let prove = |c: &dyn TraceCommitter| one_thread(|| file::block_to_bytes(&prover::prove_block(&block, c, &mut TimingTree::default()).unwrap()));
+    let prove = |c: &dyn TraceCommitter| one_thread(|| file::block_to_bytes(&prover::prove_block(&block, &prover::system::NATURAL, c, &mut TimingTree::default()).unwrap()));
     let cpu = prove(&CpuCommitter);
     let sim = AccelCommitter::new(Backend::Sim.open().unwrap());
     let bytes = prove(&sim);

@@ -22,7 +22,7 @@ fn small_block() -> Block {
 
 fn proof() -> &'static BlockProof {
     static P: std::sync::OnceLock<BlockProof> = std::sync::OnceLock::new();
-    P.get_or_init(|| prover::prove_block(&small_block(), &CpuCommitter, &mut TimingTree::default()).unwrap())
+    P.get_or_init(|| prover::prove_block(&small_block(), &prover::system::NATURAL, &CpuCommitter, &mut TimingTree::default()).unwrap())
 }
 
 #[test]

@@ -303,7 +303,7 @@ fn range_check_of_2_pow_32_rejected() {
         set(t, CPU, cpu::A_VAL, 0, big);
         claim.initial_regs[1] = big;
         claim.final_regs[1] = big;
-        t[RANGE] = prover::range::generate([big].into_iter()).into_iter().map(PolynomialValues::new).collect();
+        t[RANGE] = prover::range::generate([big].into_iter(), 0).into_iter().map(PolynomialValues::new).collect();
     });
     assert_rejected(r, "range table");
 }
@@ -337,7 +337,7 @@ fn forged_lt_result_rejected() {
         claim.outputs[0] = F::ZERO;
         claim.final_regs[3] = F::ZERO;
         set(t, OUTPUT, prover::io::OUT_VAL, 0, F::ZERO);
-        t[RANGE] = prover::range::generate([f(3), f(5), diff].into_iter()).into_iter().map(PolynomialValues::new).collect();
+        t[RANGE] = prover::range::generate([f(3), f(5), diff].into_iter(), 0).into_iter().map(PolynomialValues::new).collect();
     });
     assert_rejected(r, "range table");
 }
@@ -481,7 +481,7 @@ fn memory_address_of_2_pow_32_rejected() {
             set(t, MEMORY, prover::memory::ADDR, i, big);
         }
         let diff = get(t, MEMORY, prover::memory::DIFF, 0);
-        t[RANGE] = prover::range::generate([diff, big, big].into_iter()).into_iter().map(PolynomialValues::new).collect();
+        t[RANGE] = prover::range::generate([diff, big, big].into_iter(), 0).into_iter().map(PolynomialValues::new).collect();
     });
     assert_rejected(r, "range table");
 }

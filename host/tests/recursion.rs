@@ -101,7 +101,7 @@ fn valid_proof_verifies_recursively() {
         outer.to_bytes().len()
     );
     assert_eq!(outer.public_inputs[..recursion::CLAIM_TRANSCRIPT], recursion::statement_of(&p.claim)[..]);
-    assert_eq!(outer.public_inputs, recursion::expected_public_inputs(&stmt));
+    assert_eq!(outer.public_inputs, recursion::expected_public_inputs(&stmt, &shape));
     eprintln!(
         "shape {:?}: degree bits {}, {} gates",
         circuit.shape,
@@ -154,7 +154,7 @@ fn block_proof_verifies_recursively() {
     let mut txs = b.txs.clone();
     txs.push(Transaction { sender: 1, contract: TOKEN, calldata: vec![3, 50_000_000] });
     let block = Block::new(b.contracts.into_values().collect(), b.pre_state, txs).unwrap();
-    let p = prover::prove_block(&block, &CpuCommitter, &mut TimingTree::default()).unwrap();
+    let p = prover::prove_block(&block, &prover::system::NATURAL, &CpuCommitter, &mut TimingTree::default()).unwrap();
     prover::verify_block(&p).unwrap();
     assert!(p.claim.failed.iter().any(|&f| f));
     let stmt = p.claim.statement();

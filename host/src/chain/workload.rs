@@ -56,9 +56,28 @@ pub fn genesis(accounts: u64) -> State {
 }
 
 pub fn generate(p: WorkloadParams) -> Result<Block, BlockError> {
+    Block::new(contracts(), genesis(p.accounts.max(2)), transactions(p))
+}
+
+/// `n` blocks from genesis, each on the state the one before leaves (serial execution), block
+/// `i` with seed `p.seed + i`.
+pub fn generate_chain(p: WorkloadParams, n: usize) -> Result<Vec<Block>, BlockError> {
+    let mut blocks: Vec<Block> = Vec::with_capacity(n);
+    for i in 0..n {
+        let pre_state = match blocks.last() {
+            Some(b) => super::execute_serial(b, false).post_state(b),
+            None => genesis(p.accounts.max(2)),
+        };
+        let txs = transactions(WorkloadParams { seed: p.seed + i as u64, ..p });
+        blocks.push(Block::new(contracts(), pre_state, txs)?);
+    }
+    Ok(blocks)
+}
+
+fn transactions(p: WorkloadParams) -> Vec<Transaction> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(p.seed);
     let accounts = p.accounts.max(2);
-    let txs = (0..p.txs)
+    (0..p.txs)
         .map(|_| {
             let sender = rng.gen_range(0..accounts);
             if rng.gen_bool(p.contention.clamp(0.0, 1.0)) {
@@ -74,6 +93,5 @@ pub fn generate(p: WorkloadParams) -> Result<Block, BlockError> {
                 Transaction { sender, contract: TOKEN, calldata: vec![to, amount] }
             }
         })
-        .collect();
-    Block::new(contracts(), genesis(accounts), txs)
+        .collect()
 }

@@ -22,6 +22,10 @@ pub enum BlockCommand {
         contention: f64,
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Generate a chain of this many blocks, each on the state the previous one leaves
+        /// (block i with seed + i), written as OUTPUT with `-0`, `-1`, ... before the extension.
+        #[arg(long, default_value_t = 1)]
+        blocks: usize,
         #[arg(short, long)]
         output: PathBuf,
     },
@@ -37,6 +41,16 @@ pub enum BlockCommand {
     },
 }
 
+/// `dir/name.json` -> `dir/name-i.json`.
+fn numbered(path: &std::path::Path, i: usize) -> PathBuf {
+    let stem = path.file_stem().map_or_else(|| "block".into(), |s| s.to_string_lossy().into_owned());
+    let name = match path.extension() {
+        Some(e) => format!("{stem}-{i}.{}", e.to_string_lossy()),
+        None => format!("{stem}-{i}"),
+    };
+    path.with_file_name(name)
+}
+
 pub fn root_hex(root: &Hash) -> String {
     root.elements.iter().map(|e| format!("{:016x}", e.0)).collect()
 }
@@ -47,14 +61,21 @@ pub fn threads_or_all(threads: Option<usize>) -> usize {
 
 pub fn run(cmd: BlockCommand) -> anyhow::Result<()> {
     match cmd {
-        BlockCommand::Gen { txs, accounts, contention, seed, output } => {
+        BlockCommand::Gen { txs, accounts, contention, seed, blocks, output } => {
             if !(0.0..=1.0).contains(&contention) {
                 bail!("--contention must be between 0 and 1, got {contention}");
             }
-            let block = workload::generate(WorkloadParams { txs, accounts, contention, seed })?;
-            block.save(&output).with_context(|| format!("cannot write {}", output.display()))?;
-            println!("wrote {} transactions over {} accounts (contention {contention}) to {}", txs, accounts, output.display());
-            println!("pre-state root {}", root_hex(&block.pre_state.root()));
+            if blocks == 0 {
+                bail!("--blocks must be at least 1");
+            }
+            let params = WorkloadParams { txs, accounts, contention, seed };
+            let chain = workload::generate_chain(params, blocks)?;
+            for (i, block) in chain.iter().enumerate() {
+                let path = if blocks == 1 { output.clone() } else { numbered(&output, i) };
+                block.save(&path).with_context(|| format!("cannot write {}", path.display()))?;
+                println!("wrote {} transactions over {} accounts (contention {contention}) to {}", txs, accounts, path.display());
+                println!("pre-state root {}", root_hex(&block.pre_state.root()));
+            }
         }
         BlockCommand::Exec { block, threads, serial } => {
             let b = Block::load(&block).with_context(|| format!("cannot load block {}", block.display()))?;

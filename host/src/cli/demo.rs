@@ -17,7 +17,32 @@ use crate::vm::{self, Inputs};
 pub fn demo() -> anyhow::Result<()> {
     examples()?;
     block()?;
-    block_proof()
+    block_proof()?;
+    chain_proof()
+}
+
+/// Proves a chain of blocks in parallel and aggregates the block proofs into one chain proof.
+fn chain_proof() -> anyhow::Result<()> {
+    use crate::prover::{aggregate, CpuCommitter};
+    let (n, params) = (3, WorkloadParams { txs: 32, accounts: 16, contention: 0.2, seed: 5 });
+    println!(
+        "\n== A chain of {n} blocks of {} transactions, proven in parallel and aggregated into one proof (Plonky2 recursion)\n",
+        params.txs
+    );
+    let blocks = workload::generate_chain(params, n)?;
+    let (chain, claims, times) = aggregate::prove_chain(&blocks, &CpuCommitter)?;
+    let t0 = Instant::now();
+    let summary = aggregate::circuits().verify(&chain)?;
+    let t_verify = t0.elapsed().as_secs_f64();
+    aggregate::verify_blocks(&chain, &claims)?;
+    super::chain::print_summary(&summary);
+    super::chain::print_times(&times, n * params.txs);
+    println!(
+        "chain proof {} KB, verified in {:.1} ms; it commits to the {n} blocks' statements (checked against the blocks)",
+        chain.to_bytes().len() / 1024,
+        t_verify * 1e3
+    );
+    Ok(())
 }
 
 /// Proves a small block (the proof covers every transaction) with the trace commitments on the
@@ -39,7 +64,7 @@ fn block_proof() -> anyhow::Result<()> {
     let stmt = claim.statement();
     let t0 = Instant::now();
     let traces: Vec<_> = outcome.traces.iter().collect();
-    let tables = system::build_statement_traces(&stmt, &traces);
+    let tables = system::build_statement_traces(&stmt, &traces, &system::NATURAL);
     let t_gen = t0.elapsed().as_secs_f64();
     let committer = AccelCommitter::new(Backend::Sim.open()?);
     let t0 = Instant::now();

@@ -3,6 +3,7 @@
 mod accel;
 mod bench;
 mod block;
+mod chain;
 mod demo;
 mod devices;
 mod plot;
@@ -75,12 +76,36 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
-    /// Verify a proof file; prints the program hash and outputs it proves.
+    /// Verify a proof file (execution, block or chain proof); prints what it proves.
     Verify {
         proof: PathBuf,
         /// Also check that the proof is for this program.
         #[arg(long, value_name = "FILE")]
         program: Option<PathBuf>,
+        /// For a chain proof: also check that it covers these block files, in order.
+        #[arg(long, value_name = "BLOCK.json", num_args = 1..)]
+        blocks: Vec<PathBuf>,
+    },
+    /// Prove a chain of blocks (each block's pre-state is the previous one's post-state) in
+    /// parallel and aggregate the proofs into one chain proof.
+    ProveChain {
+        /// Block `.json` files, in chain order.
+        #[arg(required = true)]
+        blocks: Vec<PathBuf>,
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        #[arg(long, default_value_t = Backend::Cpu)]
+        backend: Backend,
+        #[arg(long, value_name = "FILE")]
+        xclbin: Option<PathBuf>,
+    },
+    /// Aggregate two proofs (block proofs from `prove`, or chain proofs) into one chain proof:
+    /// LEFT's post-state root must be RIGHT's pre-state root.
+    Aggregate {
+        left: PathBuf,
+        right: PathBuf,
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
     },
     /// Run the main job on embedded defaults (no files, no hardware).
     Demo,
@@ -117,7 +142,11 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::
             let device = prove::Device { backend, xclbin: xclbin.as_deref() };
             prove::prove(&program, &inputs, &output, max_steps, device, timings)
         }
-        Command::Verify { proof, program } => prove::verify(&proof, program.as_deref()),
+        Command::Verify { proof, program, blocks } => prove::verify(&proof, program.as_deref(), &blocks),
+        Command::ProveChain { blocks, output, backend, xclbin } => {
+            chain::prove_chain(&blocks, &output, prove::Device { backend, xclbin: xclbin.as_deref() })
+        }
+        Command::Aggregate { left, right, output } => chain::aggregate(&left, &right, &output),
         Command::Demo => demo::demo(),
         Command::Devices => devices::devices(),
         Command::Bench { backend, min_log_rows, max_log_rows, cols, plot } => {

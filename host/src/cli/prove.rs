@@ -25,7 +25,7 @@ pub struct Device<'a> {
 }
 
 impl Device<'_> {
-    fn committer(self) -> anyhow::Result<AccelCommitter> {
+    pub fn committer(self) -> anyhow::Result<AccelCommitter> {
         let device = self.backend.open_with(self.xclbin).with_context(|| format!("cannot open the {} backend", self.backend))?;
         Ok(AccelCommitter::new(device))
     }
@@ -38,13 +38,21 @@ pub fn prove_block(path: &Path, out: &Path, device: Device, timings: bool) -> an
     let committer = device.committer()?;
     let start = Instant::now();
     let mut timing = TimingTree::new("prove block", log::Level::Debug);
-    let proof = prover::prove_block(&block, &committer, &mut timing)?;
+    // Padded to the aggregation capacity, so `parallax aggregate` takes the proof.
+    let proof = prover::prove_block(&block, &prover::aggregate::BLOCK_CAPACITY, &committer, &mut timing)?;
     let secs = start.elapsed().as_secs_f64();
     let bytes = file::block_to_bytes(&proof);
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
     let bits = proof.proofs[0].recover_degree_bits(&prover::stark_config());
     print_block(&proof);
     println!("proved {} transactions (2^{bits} CPU rows) in {secs:.2} s; {} bytes written to {}", proof.claim.txs.len(), bytes.len(), out.display());
+    let bits = prover::recursion::degree_bits_of(&proof.proofs)?;
+    if bits != prover::aggregate::BLOCK_CAPACITY {
+        println!(
+            "note: the block exceeds the aggregation capacity (tables' degree bits {bits:?} > {:?}): the proof verifies but cannot be aggregated; split the block",
+            prover::aggregate::BLOCK_CAPACITY
+        );
+    }
     report(&committer, backend, &timing, timings);
     Ok(())
 }
@@ -109,9 +117,19 @@ pub fn prove(path: &Path, input_args: &[String], out: &Path, max_steps: u64, dev
     Ok(())
 }
 
-pub fn verify(path: &Path, program: Option<&Path>) -> anyhow::Result<()> {
+pub fn verify(path: &Path, program: Option<&Path>, blocks: &[std::path::PathBuf]) -> anyhow::Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let proof = match file::read_any(&bytes).with_context(|| format!("{}", path.display()))? {
+    let any = file::read_any(&bytes).with_context(|| format!("{}", path.display()))?;
+    if !blocks.is_empty() && !matches!(any, file::AnyProof::Chain(_)) {
+        bail!("--blocks applies to chain proofs; {} is not one", path.display());
+    }
+    let proof = match any {
+        file::AnyProof::Chain(f) => {
+            if program.is_some() {
+                bail!("--program applies to execution proofs; {} is a chain proof", path.display());
+            }
+            return super::chain::verify(path, f, blocks);
+        }
         file::AnyProof::Execution(p) => p,
         file::AnyProof::Block(p) => {
             if program.is_some() {

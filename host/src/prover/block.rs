@@ -11,7 +11,7 @@ use starky::proof::StarkProof;
 
 use super::commit::TraceCommitter;
 use super::statement::{BlockClaim, LogEntry};
-use super::system::{build_statement_traces, prove_statement, verify_statement, ProveError, VerifyError};
+use super::system::{build_statement_traces, prove_statement, verify_statement, Bits, ProveError, VerifyError};
 use super::{C, D, F};
 use crate::chain::{execute_serial, Block, BlockOutcome, Status};
 use crate::vm::{self, Opcode, Operand, Program, Trace};
@@ -79,13 +79,19 @@ pub fn block_claim(block: &Block, outcome: &BlockOutcome) -> Result<BlockClaim, 
     })
 }
 
-/// Executes `block` serially with traces and proves it.
-pub fn prove_block(block: &Block, committer: &dyn TraceCommitter, timing: &mut TimingTree) -> Result<BlockProof, ProveError> {
+/// Executes `block` serially with traces and proves it, each table `t` padded to at least
+/// `1 << min_bits[t]` rows (`system::NATURAL` for no padding).
+pub fn prove_block(
+    block: &Block,
+    min_bits: &Bits,
+    committer: &dyn TraceCommitter,
+    timing: &mut TimingTree,
+) -> Result<BlockProof, ProveError> {
     let outcome = timed!(timing, "execute block", execute_serial(block, true));
     let claim = timed!(timing, "block claim and roots", block_claim(block, &outcome)?);
     let traces: Vec<&Trace> = outcome.traces.iter().collect();
     let stmt = claim.statement();
-    let tables = timed!(timing, "generate traces", build_statement_traces(&stmt, &traces));
+    let tables = timed!(timing, "generate traces", build_statement_traces(&stmt, &traces, min_bits));
     let proofs = prove_statement(&stmt, &tables, committer, timing)?;
     Ok(BlockProof { claim, proofs })
 }

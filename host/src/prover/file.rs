@@ -1,5 +1,8 @@
 //! The proof file: `PLXPROOF` (8 bytes), format version (u32 little-endian), a kind byte (0: an
-//! execution proof, 1: a block proof), then the claim and one Starky proof per table.
+//! execution proof, 1: a block proof, 2: a chain proof), then the claim and one Starky proof per
+//! table; or, for a chain proof, the block capacity (9 u32), the aggregation tree (u32 count,
+//! then one byte per tree node in preorder: 1 node, 0 leaf) and the Plonky2 proof's bytes (u32
+//! length, then plonky2's own serialization, read by `aggregate::decode`).
 //! Version 2 (this one) added the kind byte, block proofs and the ninth (transactions) table. Integers are u32 LE (lengths, counts); field elements u64 LE and
 //! must be canonical; extension elements are two field elements; hashes four. Reading checks every
 //! length against the bytes left, so a truncated or corrupted file is an error, never a panic or
@@ -18,7 +21,8 @@ use super::io::StorageEntry;
 use super::block::BlockProof;
 use super::statement::{BlockClaim, Claim, LogEntry};
 use crate::chain::Transaction;
-use super::system::ExecutionProof;
+use super::aggregate::Tree;
+use super::system::{Bits, ExecutionProof};
 use super::tables::NUM_TABLES;
 use super::{C, D, F};
 use crate::vm::isa::{Instruction, NUM_REGS};
@@ -27,6 +31,9 @@ pub const MAGIC: &[u8; 8] = b"PLXPROOF";
 pub const VERSION: u32 = 2;
 pub const KIND_EXECUTION: u8 = 0;
 pub const KIND_BLOCK: u8 = 1;
+pub const KIND_CHAIN: u8 = 2;
+/// Most blocks a chain proof file may describe.
+pub const MAX_CHAIN_BLOCKS: usize = 1 << 20;
 
 type FE = <F as Extendable<D>>::Extension;
 type H = <C as plonky2::plonk::config::GenericConfig<D>>::Hasher;
@@ -45,18 +52,28 @@ pub enum FileError {
     WrongKind { found: &'static str, expected: &'static str },
 }
 
-/// Either kind of proof a file may hold.
+/// A chain proof as stored: the Plonky2 proof is parsed against the aggregation circuits'
+/// shape by `aggregate::decode`.
+#[derive(Clone, Debug)]
+pub struct ChainFile {
+    pub capacity: Bits,
+    pub tree: Tree,
+    pub proof: Vec<u8>,
+}
+
+/// Any kind of proof a file may hold.
 #[derive(Clone, Debug)]
 pub enum AnyProof {
     Execution(ExecutionProof),
     Block(BlockProof),
+    Chain(ChainFile),
 }
 
 fn kind_name(k: u8) -> &'static str {
-    if k == KIND_BLOCK {
-        "a block proof"
-    } else {
-        "an execution proof"
+    match k {
+        KIND_BLOCK => "a block proof",
+        KIND_CHAIN => "a chain proof",
+        _ => "an execution proof",
     }
 }
 
@@ -80,6 +97,7 @@ pub fn read_any(bytes: &[u8]) -> Result<AnyProof, FileError> {
     let proof = match r.u8()? {
         KIND_EXECUTION => AnyProof::Execution(r.execution()?),
         KIND_BLOCK => AnyProof::Block(r.block()?),
+        KIND_CHAIN => AnyProof::Chain(r.chain()?),
         _ => return Err(FileError::Corrupted("unknown proof kind")),
     };
     if r.pos != bytes.len() {
@@ -88,18 +106,57 @@ pub fn read_any(bytes: &[u8]) -> Result<AnyProof, FileError> {
     Ok(proof)
 }
 
+impl AnyProof {
+    fn kind(&self) -> u8 {
+        match self {
+            AnyProof::Execution(_) => KIND_EXECUTION,
+            AnyProof::Block(_) => KIND_BLOCK,
+            AnyProof::Chain(_) => KIND_CHAIN,
+        }
+    }
+
+    fn wrong_kind<T>(&self, expected: u8) -> Result<T, FileError> {
+        Err(FileError::WrongKind { found: kind_name(self.kind()), expected: kind_name(expected) })
+    }
+}
+
 pub fn from_bytes(bytes: &[u8]) -> Result<ExecutionProof, FileError> {
     match read_any(bytes)? {
         AnyProof::Execution(p) => Ok(p),
-        AnyProof::Block(_) => Err(FileError::WrongKind { found: kind_name(KIND_BLOCK), expected: kind_name(KIND_EXECUTION) }),
+        other => other.wrong_kind(KIND_EXECUTION),
     }
 }
 
 pub fn block_from_bytes(bytes: &[u8]) -> Result<BlockProof, FileError> {
     match read_any(bytes)? {
         AnyProof::Block(p) => Ok(p),
-        AnyProof::Execution(_) => Err(FileError::WrongKind { found: kind_name(KIND_EXECUTION), expected: kind_name(KIND_BLOCK) }),
+        other => other.wrong_kind(KIND_BLOCK),
     }
+}
+
+pub fn chain_to_bytes(capacity: &Bits, tree: &Tree, proof: &[u8]) -> Vec<u8> {
+    let mut w = Writer(Vec::new());
+    header(&mut w, KIND_CHAIN);
+    for &b in capacity {
+        w.u32(b as u32);
+    }
+    let mut pre = Vec::new();
+    fn walk(t: &Tree, out: &mut Vec<u8>) {
+        match t {
+            Tree::Leaf => out.push(0),
+            Tree::Node(l, r) => {
+                out.push(1);
+                walk(l, out);
+                walk(r, out);
+            }
+        }
+    }
+    walk(tree, &mut pre);
+    w.u32(pre.len() as u32);
+    w.0.extend_from_slice(&pre);
+    w.u32(proof.len() as u32);
+    w.0.extend_from_slice(proof);
+    w.0
 }
 
 pub fn block_to_bytes(proof: &BlockProof) -> Vec<u8> {
@@ -317,6 +374,55 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    fn chain(&mut self) -> Result<ChainFile, FileError> {
+        let mut capacity = [0; NUM_TABLES];
+        for b in &mut capacity {
+            *b = self.u32()? as usize;
+        }
+        let n = self.len(1)?;
+        if n > 2 * MAX_CHAIN_BLOCKS {
+            return Err(FileError::Corrupted("aggregation tree too large"));
+        }
+        let pre = self.bytes(n)?.to_vec();
+        // Preorder to tree without recursion on the input (a deep tree is not a stack overflow).
+        let mut stack: Vec<(Option<Tree>, Option<Tree>)> = Vec::new();
+        let mut done = None;
+        for &b in &pre {
+            if done.is_some() {
+                return Err(FileError::Corrupted("aggregation tree: trailing entries"));
+            }
+            let mut t = match b {
+                0 => Tree::Leaf,
+                1 => {
+                    stack.push((None, None));
+                    continue;
+                }
+                _ => return Err(FileError::Corrupted("aggregation tree: bad entry")),
+            };
+            loop {
+                match stack.last_mut() {
+                    None => {
+                        done = Some(t);
+                        break;
+                    }
+                    Some((l @ None, _)) => {
+                        *l = Some(t);
+                        break;
+                    }
+                    Some((Some(_), r)) => {
+                        *r = Some(t);
+                        let (l, r) = stack.pop().unwrap_or_else(|| unreachable!());
+                        t = Tree::Node(Box::new(l.unwrap_or(Tree::Leaf)), Box::new(r.unwrap_or(Tree::Leaf)));
+                    }
+                }
+            }
+        }
+        let tree = done.ok_or(FileError::Corrupted("aggregation tree: incomplete"))?;
+        let len = self.len(1)?;
+        let proof = self.bytes(len)?.to_vec();
+        Ok(ChainFile { capacity, tree, proof })
+    }
+
     fn bytes(&mut self, n: usize) -> Result<&[u8], FileError> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len()).ok_or(FileError::Truncated)?;
         let s = &self.b[self.pos..end];

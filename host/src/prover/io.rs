@@ -40,7 +40,7 @@
 
 use plonky2::field::types::Field;
 
-use super::public::{rows_for, table};
+use super::public::table;
 use super::statement::{LogEntry, TxInfo};
 use super::F;
 
@@ -85,9 +85,12 @@ fn idx(i: usize) -> F {
     F::from_canonical_usize(i)
 }
 
-pub fn txs_public(txs: &[TxInfo]) -> Vec<Vec<F>> {
-    let rows: Vec<_> = txs.iter().enumerate().map(|(i, t)| vec![idx(i), t.contract, F::from_bool(t.failed), F::ONE]).collect();
-    table(&rows, TX_COLUMNS, |i| vec![idx(i), F::ZERO, F::ZERO, F::ZERO], rows_for(txs.len()))
+// Each `*_public` function lays its data out over `rows` rows (at least `rows_for` of its length;
+// more when a prover pads the table to a block capacity).
+
+pub fn txs_public(txs: &[TxInfo], rows: usize) -> Vec<Vec<F>> {
+    let data: Vec<_> = txs.iter().enumerate().map(|(i, t)| vec![idx(i), t.contract, F::from_bool(t.failed), F::ONE]).collect();
+    table(&data, TX_COLUMNS, |i| vec![idx(i), F::ZERO, F::ZERO, F::ZERO], rows)
 }
 
 fn calldata_rows(txs: &[TxInfo]) -> Vec<Vec<F>> {
@@ -97,15 +100,18 @@ fn calldata_rows(txs: &[TxInfo]) -> Vec<Vec<F>> {
         .collect()
 }
 
-pub fn calldata_public(txs: &[TxInfo]) -> Vec<Vec<F>> {
-    let rows = calldata_rows(txs);
-    let n = rows.len();
-    table(&rows, CD_PUBLIC, |i| vec![F::ZERO, idx(i), F::ZERO, F::ZERO], rows_for(n))
+/// Calldata words of all transactions.
+pub fn calldata_len(txs: &[TxInfo]) -> usize {
+    txs.iter().map(|t| t.calldata.len()).sum()
+}
+
+pub fn calldata_public(txs: &[TxInfo], rows: usize) -> Vec<Vec<F>> {
+    table(&calldata_rows(txs), CD_PUBLIC, |i| vec![F::ZERO, idx(i), F::ZERO, F::ZERO], rows)
 }
 
 /// The calldata trace; `reads` are `(tx, index)` of every `cdload`.
-pub fn calldata_generate(txs: &[TxInfo], reads: impl Iterator<Item = (usize, usize)>) -> Vec<Vec<F>> {
-    let mut cols = calldata_public(txs);
+pub fn calldata_generate(txs: &[TxInfo], reads: impl Iterator<Item = (usize, usize)>, rows: usize) -> Vec<Vec<F>> {
+    let mut cols = calldata_public(txs, rows);
     let mut base = Vec::with_capacity(txs.len());
     let mut acc = 0;
     for t in txs {
@@ -120,17 +126,17 @@ pub fn calldata_generate(txs: &[TxInfo], reads: impl Iterator<Item = (usize, usi
     cols
 }
 
-pub fn outputs_public(outputs: &[(u32, F)]) -> Vec<Vec<F>> {
-    let rows: Vec<_> =
+pub fn outputs_public(outputs: &[(u32, F)], rows: usize) -> Vec<Vec<F>> {
+    let data: Vec<_> =
         outputs.iter().enumerate().map(|(i, &(t, v))| vec![idx(i), F::from_canonical_u32(t), v, F::ONE]).collect();
-    table(&rows, OUT_COLUMNS, |i| vec![idx(i), F::ZERO, F::ZERO, F::ZERO], rows_for(outputs.len()))
+    table(&data, OUT_COLUMNS, |i| vec![idx(i), F::ZERO, F::ZERO, F::ZERO], rows)
 }
 
-pub fn storage_public(log: &[LogEntry]) -> Vec<Vec<F>> {
-    let rows: Vec<_> = log
+pub fn storage_public(log: &[LogEntry], rows: usize) -> Vec<Vec<F>> {
+    let data: Vec<_> = log
         .iter()
         .enumerate()
         .map(|(i, e)| vec![idx(i), F::from_canonical_u32(e.tx), e.address, e.key, e.value, F::from_bool(e.write), F::ONE])
         .collect();
-    table(&rows, ST_COLUMNS, |i| vec![idx(i), F::ZERO, F::ZERO, F::ZERO, F::ZERO, F::ZERO, F::ZERO], rows_for(log.len()))
+    table(&data, ST_COLUMNS, |i| vec![idx(i), F::ZERO, F::ZERO, F::ZERO, F::ZERO, F::ZERO, F::ZERO], rows)
 }

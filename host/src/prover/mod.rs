@@ -10,6 +10,7 @@
 //!   their links in `ctl`; the public-data binding in `public`; the commitment seam in `commit`.
 
 pub mod bitwise;
+pub mod aggregate;
 pub mod block;
 pub mod commit;
 pub mod cpu;

@@ -67,13 +67,13 @@ impl RangeStark {
 impl_stark!(RangeStark, NUM_COLUMNS, 0);
 
 /// The range table for the requested values (each must be below 2^32; the caller only requests
-/// values an honest execution keeps in range).
-pub fn generate(values: impl Iterator<Item = F>) -> Vec<Vec<F>> {
+/// values an honest execution keeps in range), over at least `min_rows` rows.
+pub fn generate(values: impl Iterator<Item = F>, min_rows: usize) -> Vec<Vec<F>> {
     let mut counts: BTreeMap<u64, u64> = BTreeMap::new();
     for v in values {
         *counts.entry(v.to_canonical_u64()).or_default() += 1;
     }
-    let rows = counts.len().next_power_of_two().max(MIN_ROWS);
+    let rows = counts.len().next_power_of_two().max(MIN_ROWS).max(min_rows);
     let mut cols = vec![vec![F::ZERO; rows]; NUM_COLUMNS];
     let mask = (1u64 << LIMB_BITS) - 1;
     let mut freq = vec![0u64; 1 << LIMB_BITS];

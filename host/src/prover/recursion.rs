@@ -54,10 +54,10 @@ use super::bitwise::BitwiseStark;
 use super::block::{check_block_claim, BlockProof};
 use super::cpu::CpuStark;
 use super::memory::MemoryStark;
-use super::public::{rows_for, PublicStark};
+use super::public::PublicStark;
 use super::range::RangeStark;
 use super::statement::{BlockClaim, BlockPublicInputs, Claim, PublicInputs, Statement};
-use super::system::{stark_config, ExecutionProof};
+use super::system::{public_tables, stark_config, ExecutionProof};
 use super::tables::*;
 use super::{ctl, io, rom, C, D, F};
 use crate::vm::isa::NUM_REGS;
@@ -126,23 +126,18 @@ pub fn shape_of(stmt: &Statement, proofs: &[StarkProof<F, C, D>]) -> Result<Shap
     Ok(Shape { degree_bits: degree_bits_of(proofs)?, transcript: stmt.transcript.len() })
 }
 
-/// The public columns of `stmt`'s public tables, as the native verifier derives them.
-pub fn public_columns(stmt: &Statement) -> [Vec<Vec<F>>; 5] {
-    [
-        rom::public_columns(&stmt.roms, rows_for(rom::len(&stmt.roms))),
-        io::calldata_public(&stmt.txs),
-        io::outputs_public(&stmt.outputs),
-        io::storage_public(&stmt.storage),
-        io::txs_public(&stmt.txs),
-    ]
+/// The public columns of `stmt`'s public tables at `shape`'s heights, as the native verifier
+/// derives them.
+pub fn public_columns(stmt: &Statement, shape: &Shape) -> [Vec<Vec<F>>; 5] {
+    public_tables(stmt, &shape.degree_bits).map(|(_, cols)| cols)
 }
 
-/// The public inputs a recursive proof of `stmt` has: transcript elements, CPU inputs, then the
-/// commitment to the public columns.
-pub fn expected_public_inputs(stmt: &Statement) -> Vec<F> {
+/// The public inputs a recursive proof of `stmt` at `shape` has: transcript elements, CPU
+/// inputs, then the commitment to the public columns.
+pub fn expected_public_inputs(stmt: &Statement, shape: &Shape) -> Vec<F> {
     let mut v = stmt.transcript.clone();
     v.extend(stmt.cpu_inputs());
-    let flat: Vec<F> = public_columns(stmt).iter().flatten().flatten().copied().collect();
+    let flat: Vec<F> = public_columns(stmt, shape).iter().flatten().flatten().copied().collect();
     v.extend(PoseidonHash::hash_no_pad(&flat).elements);
     v
 }
@@ -348,7 +343,7 @@ impl StatementCircuit {
         for (&t, v) in self.cpu_inputs.iter().zip(stmt.cpu_inputs()) {
             pw.set_target(t, v).map_err(err)?;
         }
-        for (((table, _), targets), values) in PUBLICS.iter().zip(&self.columns).zip(public_columns(stmt)) {
+        for (((table, _), targets), values) in PUBLICS.iter().zip(&self.columns).zip(public_columns(stmt, &self.shape)) {
             if values.len() != targets.len() || values[0].len() != targets[0].len() {
                 return Err(RecursionError::Claim(format!("the {} table's height does not fit the claim", NAMES[*table])));
             }
@@ -370,7 +365,7 @@ impl StatementCircuit {
     }
 
     /// Proves that `proofs` verify for `stmt`. The public inputs are
-    /// [`expected_public_inputs`]`(stmt)`.
+    /// [`expected_public_inputs`]`(stmt, shape)`.
     pub fn prove(&self, stmt: &Statement, proofs: &[StarkProof<F, C, D>]) -> Result<ProofWithPublicInputs<F, C, D>, RecursionError> {
         if stmt.txs.is_empty() {
             return Err(RecursionError::Claim("no transactions".into()));
@@ -390,7 +385,7 @@ impl StatementCircuit {
 
     /// Checks the Plonky2 proof and that its public inputs are `stmt`'s.
     pub fn verify_statement(&self, stmt: &Statement, proof: &ProofWithPublicInputs<F, C, D>) -> Result<(), RecursionError> {
-        if proof.public_inputs != expected_public_inputs(stmt) {
+        if proof.public_inputs != expected_public_inputs(stmt, &self.shape) {
             return Err(RecursionError::Verify("the public inputs are not the claim's".into()));
         }
         self.verify(proof)
@@ -490,7 +485,14 @@ mod tests {
             storage: vec![],
         };
         let stmt = claim.statement();
-        let cols = public_columns(&stmt);
+        // the public tables one size up from their data's (a padded proof's shape)
+        let mut bits = [5; NUM_TABLES];
+        for (t, rows) in crate::prover::system::public_min_rows(&stmt) {
+            bits[t] = rows.trailing_zeros() as usize + 1;
+        }
+        let shape = Shape { degree_bits: bits, transcript: stmt.transcript.len() };
+        let cols = public_columns(&stmt, &shape);
+        assert_eq!(cols[0][0].len(), 64);
         let mut b = CircuitBuilder::<F, D>::new(circuit_config());
         let targets: Vec<Vec<Vec<Target>>> =
             cols.iter().map(|t| t.iter().map(|c| b.add_virtual_targets(c.len())).collect()).collect();
@@ -503,7 +505,7 @@ mod tests {
             pw.set_target(*t, *v).unwrap();
         }
         let proof = circuit.prove(pw).unwrap();
-        let expect = expected_public_inputs(&stmt);
+        let expect = expected_public_inputs(&stmt, &shape);
         assert_eq!(proof.public_inputs, expect[expect.len() - 4..]);
         assert_eq!(expect.len(), CLAIM_TRANSCRIPT + CPU_INPUTS + 4);
         assert_eq!(&expect[..CLAIM_TRANSCRIPT], statement_of(&claim));

@@ -96,13 +96,49 @@ pub fn prove(
 
 /// The tables' traces for an execution.
 pub fn build_traces(claim: &Claim, trace: &Trace) -> Traces {
-    build_statement_traces(&claim.statement(), &[trace])
+    build_statement_traces(&claim.statement(), &[trace], &NATURAL)
 }
 
-/// The tables' traces for a statement and its transactions' execution traces (in order).
-pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace]) -> Traces {
+/// Log2 of each table's rows, in table order.
+pub type Bits = [usize; NUM_TABLES];
+
+/// No padding: every table as small as its data allows.
+pub const NATURAL: Bits = [0; NUM_TABLES];
+
+fn log2(rows: usize) -> usize {
+    rows.trailing_zeros() as usize
+}
+
+/// The fewest rows each public table needs for `stmt`'s data, as (table, rows).
+pub fn public_min_rows(stmt: &Statement) -> [(usize, usize); 5] {
+    [
+        (ROM, rows_for(rom::len(&stmt.roms))),
+        (CALLDATA, rows_for(io::calldata_len(&stmt.txs))),
+        (OUTPUT, rows_for(stmt.outputs.len())),
+        (STORAGE, rows_for(stmt.storage.len())),
+        (TXS, rows_for(stmt.txs.len())),
+    ]
+}
+
+/// The public tables' columns for `stmt`, table `t` over `1 << bits[t]` rows (callers check that
+/// this is at least [`public_min_rows`]).
+pub fn public_tables(stmt: &Statement, bits: &Bits) -> [(usize, Vec<Vec<F>>); 5] {
+    [
+        (ROM, rom::public_columns(&stmt.roms, 1 << bits[ROM])),
+        (CALLDATA, io::calldata_public(&stmt.txs, 1 << bits[CALLDATA])),
+        (OUTPUT, io::outputs_public(&stmt.outputs, 1 << bits[OUTPUT])),
+        (STORAGE, io::storage_public(&stmt.storage, 1 << bits[STORAGE])),
+        (TXS, io::txs_public(&stmt.txs, 1 << bits[TXS])),
+    ]
+}
+
+/// The tables' traces for a statement and its transactions' execution traces (in order), table
+/// `t` padded to at least `1 << min_bits[t]` rows (a block capacity, so that blocks of one chain
+/// share one proof shape; [`NATURAL`] for none).
+pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace], min_bits: &Bits) -> Traces {
     use Opcode::*;
     assert_eq!(stmt.txs.len(), traces.len());
+    let at_least = |t: usize, rows: usize| rows.max(1 << min_bits[t]);
     let mut base = HashMap::new();
     let mut acc = 0;
     for (c, code) in &stmt.roms {
@@ -116,20 +152,22 @@ pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace]) -> Traces {
         .map(|(t, tr)| cpu::Segment { program: base[&t.contract.0].1, contract: t.contract, trace: tr, failed: t.failed })
         .collect();
     let steps: usize = traces.iter().map(|t| t.len()).sum();
-    let cpu_rows = steps.next_power_of_two().max(MIN_ROWS);
+    let cpu_rows = at_least(CPU, steps.next_power_of_two().max(MIN_ROWS));
     let cpu_cols = cpu::generate(&segments, cpu_rows);
     let col = |c: usize, i: usize| cpu_cols[c].values[i];
     let is = |o: Opcode, i: usize| col(cpu::op(o), i) == F::ONE;
 
+    let mut bits = NATURAL;
+    for (t, rows) in public_min_rows(stmt) {
+        bits[t] = log2(at_least(t, rows));
+    }
+    let [_, _, out_cols, st_cols, tx_cols] = public_tables(stmt, &bits).map(|(_, cols)| cols);
     let rom_rows = (0..cpu_rows).map(|i| base[&col(cpu::CONTRACT, i).0].0 + col(cpu::PC, i).0 as usize);
-    let rom_cols = rom::generate(&stmt.roms, rom_rows, rows_for(rom::len(&stmt.roms)));
+    let rom_cols = rom::generate(&stmt.roms, rom_rows, 1 << bits[ROM]);
     let cd_reads = (0..cpu_rows)
         .filter(|&i| is(Cdload, i))
         .map(|i| (col(cpu::TX, i).0 as usize, col(cpu::B_VAL, i).0 as usize));
-    let cd_cols = io::calldata_generate(&stmt.txs, cd_reads);
-    let out_cols = io::outputs_public(&stmt.outputs);
-    let st_cols = io::storage_public(&stmt.storage);
-    let tx_cols = io::txs_public(&stmt.txs);
+    let cd_cols = io::calldata_generate(&stmt.txs, cd_reads, 1 << bits[CALLDATA]);
 
     // memory accesses with global timestamps (2 clk + slot)
     let mut accesses = Vec::new();
@@ -151,7 +189,7 @@ pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace]) -> Traces {
         clk0 += tr.len() as u64;
     }
     let mem_addrs: Vec<F> = accesses.iter().map(|a| F::from_canonical_u64(a.addr)).collect();
-    let (mem_cols, mem_checks) = memory::generate(accesses, rows_for(mem_addrs.len()));
+    let (mem_cols, mem_checks) = memory::generate(accesses, at_least(MEMORY, rows_for(mem_addrs.len())));
 
     let mut checks = mem_checks;
     checks.extend(mem_addrs);
@@ -172,8 +210,8 @@ pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace]) -> Traces {
             }
         }
     }
-    let range_cols = range::generate(checks.into_iter());
-    let bit_cols = bitwise::generate(&bit_ops, rows_for(bit_ops.len()));
+    let range_cols = range::generate(checks.into_iter(), 1 << min_bits[RANGE]);
+    let bit_cols = bitwise::generate(&bit_ops, at_least(BITWISE, rows_for(bit_ops.len())));
 
     let polys = |cols: Vec<Vec<F>>| cols.into_iter().map(PolynomialValues::new).collect::<Vec<_>>();
     vec![
@@ -407,20 +445,16 @@ pub fn verify_statement(stmt: &Statement, p: &[StarkProof<F, C, D>]) -> Result<(
     check_shape(&BitwiseStark, BITWISE, &p[BITWISE], &ctls, &config)?;
     check_shape(&PublicStark::<4>, TXS, &p[TXS], &ctls, &config)?;
 
-    // The public tables must have the height their data implies.
-    let publics: [(usize, Vec<Vec<F>>); 5] = [
-        (ROM, rom::public_columns(&stmt.roms, rows_for(rom::len(&stmt.roms)))),
-        (CALLDATA, io::calldata_public(&stmt.txs)),
-        (OUTPUT, io::outputs_public(&stmt.outputs)),
-        (STORAGE, io::storage_public(&stmt.storage)),
-        (TXS, io::txs_public(&stmt.txs)),
-    ];
-    for (t, cols) in &publics {
-        let bits = p[*t].recover_degree_bits(&config);
-        if 1usize << bits != cols[0].len() {
-            return Err(VerifyError::Shape { table: NAMES[*t], msg: "height does not fit the claim".into() });
+    // The public tables hold the claim's data at the height of their proofs (which may be padded
+    // beyond the data, up to a block capacity).
+    let mut bits = NATURAL;
+    for (t, min_rows) in public_min_rows(stmt) {
+        bits[t] = p[t].recover_degree_bits(&config);
+        if 1usize << bits[t] < min_rows {
+            return Err(VerifyError::Shape { table: NAMES[t], msg: "too short for the claim's data".into() });
         }
     }
+    let publics = public_tables(stmt, &bits);
 
     let mut challenger = Challenger::<F, <C as GenericConfig<D>>::Hasher>::new();
     observe_public(&mut challenger, &stmt.transcript);
