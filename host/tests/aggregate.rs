@@ -67,6 +67,11 @@ fn chain_of_three_blocks_verifies_in_either_order_of_aggregation() {
         let swapped = [f.claims[1].clone(), f.claims[0].clone(), f.claims[2].clone()];
         assert!(aggregate::verify_blocks(chain, &swapped).is_err());
         assert!(aggregate::verify_blocks(chain, &f.claims[..2]).is_err());
+        // a middle block with other contents (same roots): not the block the proof commits to
+        let mut other = f.claims.clone();
+        other[1].txs[0].sender += 1;
+        let e = aggregate::verify_blocks(chain, &other).unwrap_err().to_string();
+        assert!(e.contains("not the ones the proof commits to"), "{e}");
     }
     // The two orders commit to the blocks differently (the tree is part of what is committed).
     assert_ne!(left.summary().digest, right.summary().digest);

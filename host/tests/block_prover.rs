@@ -107,3 +107,29 @@ fn malformed_block_proof_files_are_errors() {
         }
     }
 }
+
+/// Padded to the aggregation capacity, the proof has the capacity's shape and verifies; the
+/// padding rows of a public table are the verifier's own, so other padding is rejected.
+#[test]
+fn padded_block_proof_verifies_and_its_padding_is_bound() {
+    use parallax::prover::aggregate::BLOCK_CAPACITY;
+    use parallax::prover::system::{build_statement_traces, prove_statement};
+    use parallax::prover::tables::*;
+    let block = small_block();
+    let p = prover::prove_block(&block, &BLOCK_CAPACITY, &CpuCommitter, &mut TimingTree::default()).unwrap();
+    assert_eq!(prover::recursion::degree_bits_of(&p.proofs).unwrap(), BLOCK_CAPACITY);
+    prover::verify_block(&p).unwrap();
+    assert_eq!(p.claim, proof().claim);
+
+    let outcome = parallax::chain::execute_serial(&block, true);
+    let stmt = p.claim.statement();
+    let traces: Vec<_> = outcome.traces.iter().collect();
+    for (table, column) in [(TXS, prover::io::TX_CONTRACT), (OUTPUT, prover::io::OUT_VAL), (STORAGE, prover::io::ST_KEY)] {
+        let mut t = build_statement_traces(&stmt, &traces, &BLOCK_CAPACITY);
+        let last = t[table][column].values.len() - 1;
+        t[table][column].values[last] += F::ONE;
+        let proofs = prove_statement(&stmt, &t, &CpuCommitter, &mut TimingTree::default()).unwrap();
+        let forged = BlockProof { claim: p.claim.clone(), proofs };
+        assert!(prover::verify_block(&forged).is_err(), "{} table padding forged", NAMES[table]);
+    }
+}

@@ -78,6 +78,43 @@ fn demo_runs_every_example() {
     for ex in parallax::programs::EXAMPLES {
         assert!(out.lines().any(|l| l.starts_with(ex.name)), "{} missing from\n{out}", ex.name);
     }
+    assert!(out.contains("blocks: 3") && out.contains("chain proof") && out.contains("checked against the blocks"), "{out}");
+}
+
+#[test]
+fn prove_chain_and_verify_via_cli() {
+    let dir = std::env::temp_dir().join(format!("parallax-cli-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let (ok, out, err) = parallax(&["block", "gen", "--txs", "8", "--accounts", "4", "--blocks", "2", "-o", &p("c.json")]);
+    assert!(ok, "{err}");
+    assert_eq!(out.matches("wrote 8 transactions").count(), 2, "{out}");
+    let (b0, b1, chain) = (p("c-0.json"), p("c-1.json"), p("chain.proof"));
+    let (ok, out, err) = parallax(&["prove-chain", &b0, &b1, "-o", &chain]);
+    assert!(ok, "{err}");
+    assert!(out.contains("blocks: 2") && out.contains("aggregation nodes"), "{out}");
+    let (ok, out, err) = parallax(&["verify", &chain, "--blocks", &b0, &b1]);
+    assert!(ok, "{err}");
+    assert!(out.contains("chain proof verified") && out.contains("covers the 2 given blocks"), "{out}");
+    // The blocks in another order are not what the proof covers.
+    let (ok, _, err) = parallax(&["verify", &chain, "--blocks", &b1, &b0]);
+    assert!(!ok && err.contains("is not the proof's") && !err.contains("panicked"), "{err}");
+    // Blocks that do not chain are refused before any proving.
+    let (ok, _, err) = parallax(&["prove-chain", &b1, &b0, "-o", &p("bad.proof")]);
+    assert!(!ok && err.contains("do not form a chain"), "{err}");
+    // Bad inputs: a truncated chain proof, an execution proof to aggregate, a missing file.
+    let bytes = std::fs::read(&chain).unwrap();
+    std::fs::write(&chain, &bytes[..bytes.len() / 2]).unwrap();
+    let (ok, _, err) = parallax(&["verify", &chain]);
+    assert!(!ok && err.contains("truncated"), "{err}");
+    let fib = p("fib.proof");
+    let (ok, _, err) = parallax(&["prove", &format!("{}/fib.asm", programs()), "--input", "calldata=5", "-o", &fib]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = parallax(&["aggregate", &fib, &fib, "-o", &p("x.proof")]);
+    assert!(!ok && err.contains("is an execution proof"), "{err}");
+    let (ok, _, err) = parallax(&["aggregate", &p("missing.proof"), &fib, "-o", &p("x.proof")]);
+    assert!(!ok && err.contains("cannot read"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
 }
 
 #[test]

@@ -61,7 +61,7 @@ pub fn prove_chain(paths: &[PathBuf], out: &Path, device: Device) -> anyhow::Res
     let blocks = load_blocks(paths)?;
     let committer = device.committer()?;
     println!("proving {} blocks (building the aggregation circuits first, once per process)...", blocks.len());
-    let (chain, _, times) = aggregate::prove_chain(&blocks, &committer)?;
+    let (chain, _, times) = aggregate::prove_chain(&blocks, &committer, aggregate::Schedule::Parallel)?;
     let start = Instant::now();
     let summary = circuits().verify(&chain)?;
     let verify_ms = start.elapsed().as_secs_f64() * 1e3;
@@ -133,4 +133,54 @@ fn depth(t: &Tree) -> usize {
         Tree::Leaf => 0,
         Tree::Node(l, r) => 1 + depth(l).max(depth(r)),
     }
+}
+
+/// `parallax bench-chain`: the whole pipeline (execute, prove, aggregate) for chains of each
+/// length in `counts`, blocks proven at once against one after another, in one run.
+pub fn bench(counts: &[usize], txs: usize) -> anyhow::Result<()> {
+    use crate::chain::workload::{self, WorkloadParams};
+    use crate::prover::{aggregate::Schedule, CpuCommitter};
+    if counts.is_empty() || counts.iter().any(|&n| n == 0 || n > 64) {
+        bail!("--blocks takes chain lengths between 1 and 64");
+    }
+    if txs == 0 {
+        bail!("--txs must be at least 1");
+    }
+    let start = Instant::now();
+    let c = circuits();
+    println!(
+        "circuits built in {:.1} s (statement 2^{} rows, leaf and node 2^{} rows); blocks of {txs} transactions, CPU commitments",
+        start.elapsed().as_secs_f64(),
+        c.statement.data.common.degree_bits(),
+        c.degree_bits()
+    );
+    println!(
+        "{:>6} {:>11} {:>11} {:>9} {:>9} {:>9} {:>10} {:>9} {:>10}",
+        "blocks", "parallel s", "one-by-one", "ratio", "blocks/s", "tx/s", "aggregate", "node s", "verify ms"
+    );
+    for &n in counts {
+        let blocks = workload::generate_chain(WorkloadParams { txs, accounts: 64, contention: 0.2, seed: 9 }, n)?;
+        let (chain, _, par) = aggregate::prove_chain(&blocks, &CpuCommitter, Schedule::Parallel)?;
+        let (_, _, seq) = aggregate::prove_chain(&blocks, &CpuCommitter, Schedule::Sequential)?;
+        let t = Instant::now();
+        c.verify(&chain)?;
+        let verify_ms = t.elapsed().as_secs_f64() * 1e3;
+        let nodes: f64 = seq.nodes.iter().sum();
+        println!(
+            "{n:>6} {:>11.1} {:>11.1} {:>8.2}x {:>9.3} {:>9.1} {:>9.1}% {:>9.2} {:>10.1}",
+            par.total,
+            seq.total,
+            seq.total / par.total,
+            n as f64 / par.total,
+            (n * txs) as f64 / par.total,
+            100.0 * nodes / seq.total,
+            nodes / seq.nodes.len().max(1) as f64,
+            verify_ms
+        );
+        if n == *counts.last().unwrap_or(&n) {
+            println!("final proof: {} bytes (plonky2 proof {} bytes)", chain.to_bytes().len(), chain.proof.to_bytes().len());
+        }
+    }
+    println!("(aggregate: the nodes' share of the one-by-one run; node s: one node's proof, one by one)");
+    Ok(())
 }

@@ -30,7 +30,7 @@ fn chain_proof() -> anyhow::Result<()> {
         params.txs
     );
     let blocks = workload::generate_chain(params, n)?;
-    let (chain, claims, times) = aggregate::prove_chain(&blocks, &CpuCommitter)?;
+    let (chain, claims, times) = aggregate::prove_chain(&blocks, &CpuCommitter, aggregate::Schedule::Parallel)?;
     let t0 = Instant::now();
     let summary = aggregate::circuits().verify(&chain)?;
     let t_verify = t0.elapsed().as_secs_f64();

@@ -99,6 +99,16 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         xclbin: Option<PathBuf>,
     },
+    /// Time the whole pipeline (execute, prove, aggregate) on chains of 1, 2, 4, 8 blocks:
+    /// blocks proven at once against one after another.
+    BenchChain {
+        /// Chain lengths, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [1, 2, 4, 8])]
+        blocks: Vec<usize>,
+        /// Transactions per block.
+        #[arg(long, default_value_t = 32)]
+        txs: usize,
+    },
     /// Aggregate two proofs (block proofs from `prove`, or chain proofs) into one chain proof:
     /// LEFT's post-state root must be RIGHT's pre-state root.
     Aggregate {
@@ -147,6 +157,7 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::
             chain::prove_chain(&blocks, &output, prove::Device { backend, xclbin: xclbin.as_deref() })
         }
         Command::Aggregate { left, right, output } => chain::aggregate(&left, &right, &output),
+        Command::BenchChain { blocks, txs } => chain::bench(&blocks, txs),
         Command::Demo => demo::demo(),
         Command::Devices => devices::devices(),
         Command::Bench { backend, min_log_rows, max_log_rows, cols, plot } => {

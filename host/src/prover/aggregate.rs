@@ -448,44 +448,55 @@ pub enum ChainError {
     Empty,
 }
 
+/// How [`prove_chain`] runs the blocks' and a level's nodes' proofs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schedule {
+    /// At once, on rayon's pool (each proof's own parallel kernels share it).
+    Parallel,
+    /// One after another (each proof still uses every core inside): the baseline.
+    Sequential,
+}
+
 /// Proves `blocks` (a chain, in order) into one chain proof: every block is executed, proven at
-/// [`BLOCK_CAPACITY`] and wrapped into a leaf in parallel (rayon: a block's execution overlaps
-/// other blocks' proving), then the balanced tree is aggregated level by level, each level's
-/// nodes in parallel. `committer` runs the Starky trace commitments.
+/// [`BLOCK_CAPACITY`] and wrapped into a leaf (with [`Schedule::Parallel`], all at once: a
+/// block's execution overlaps other blocks' proving), then the tree is aggregated level by level,
+/// pairs in order. `committer` runs the Starky trace commitments.
 pub fn prove_chain(
     blocks: &[crate::chain::Block],
     committer: &dyn super::TraceCommitter,
+    schedule: Schedule,
 ) -> Result<(ChainProof, Vec<BlockClaim>, ChainTimes), ChainError> {
     use rayon::prelude::*;
     use std::time::Instant;
     if blocks.is_empty() {
         return Err(ChainError::Empty);
     }
+    // The links first (execution is cheap next to proving): the pre-state each block states is
+    // the post-state of the block before it.
+    let posts: Vec<_> = blocks.par_iter().map(|b| crate::chain::execute_serial(b, false).post_root(b)).collect();
+    if let Some(index) = (1..blocks.len()).find(|&i| blocks[i].pre_state.root() != posts[i - 1]) {
+        return Err(ChainError::Broken { index });
+    }
     let start = Instant::now();
     let c = circuits();
     let mut times = ChainTimes { circuits: start.elapsed().as_secs_f64(), ..Default::default() };
-    let proven: Vec<Result<(BlockClaim, ChainProof, f64, f64), ChainError>> = blocks
-        .par_iter()
-        .enumerate()
-        .map(|(index, b)| {
-            let t = Instant::now();
-            let mut timing = plonky2::util::timing::TimingTree::default();
-            let p = super::prove_block(b, &BLOCK_CAPACITY, committer, &mut timing).map_err(|source| ChainError::Block { index, source })?;
-            let t_block = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let leaf = c.prove_leaf(&p).map_err(|source| ChainError::Leaf { index, source })?;
-            Ok((p.claim, leaf, t_block, t.elapsed().as_secs_f64()))
-        })
-        .collect();
+    let prove_one = |(index, b): (usize, &crate::chain::Block)| {
+        let t = Instant::now();
+        let mut timing = plonky2::util::timing::TimingTree::default();
+        let p = super::prove_block(b, &BLOCK_CAPACITY, committer, &mut timing).map_err(|source| ChainError::Block { index, source })?;
+        let t_block = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let leaf = c.prove_leaf(&p).map_err(|source| ChainError::Leaf { index, source })?;
+        Ok((p.claim, leaf, t_block, t.elapsed().as_secs_f64()))
+    };
+    let proven: Vec<Result<(BlockClaim, ChainProof, f64, f64), ChainError>> = match schedule {
+        Schedule::Parallel => blocks.par_iter().enumerate().map(prove_one).collect(),
+        Schedule::Sequential => blocks.iter().enumerate().map(prove_one).collect(),
+    };
     let mut claims = Vec::with_capacity(blocks.len());
     let mut level = Vec::with_capacity(blocks.len());
     for r in proven {
         let (claim, leaf, t_block, t_leaf) = r?;
-        if let Some(prev) = claims.last().map(|c: &BlockClaim| c.post_root) {
-            if prev != claim.pre_root {
-                return Err(ChainError::Broken { index: claims.len() });
-            }
-        }
         times.blocks.push(t_block);
         times.leaves.push(t_leaf);
         claims.push(claim);
@@ -494,18 +505,19 @@ pub fn prove_chain(
     // Pairs in order; an odd last proof moves up a level as it is (the tree is recorded in the
     // proof).
     while level.len() > 1 {
-        let pairs: Vec<_> = level.chunks(2).collect();
-        let next: Vec<Result<(ChainProof, Option<f64>), RecursionError>> = pairs
-            .par_iter()
-            .map(|pair| match pair {
-                [l, r] => {
-                    let t = Instant::now();
-                    c.aggregate(l, r).map(|p| (p, Some(t.elapsed().as_secs_f64())))
-                }
-                [one] => Ok(((*one).clone(), None)),
-                _ => unreachable!("chunks of two"),
-            })
-            .collect();
+        let pairs: Vec<&[ChainProof]> = level.chunks(2).collect();
+        let join = |pair: &&[ChainProof]| match pair {
+            [l, r] => {
+                let t = Instant::now();
+                c.aggregate(l, r).map(|p| (p, Some(t.elapsed().as_secs_f64())))
+            }
+            [one] => Ok((one.clone(), None)),
+            _ => unreachable!("chunks of two"),
+        };
+        let next: Vec<Result<(ChainProof, Option<f64>), RecursionError>> = match schedule {
+            Schedule::Parallel => pairs.par_iter().map(join).collect(),
+            Schedule::Sequential => pairs.iter().map(join).collect(),
+        };
         level = Vec::with_capacity(next.len());
         for r in next {
             let (p, t) = r?;
