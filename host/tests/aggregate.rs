@@ -117,6 +117,20 @@ fn forged_children_and_altered_inputs_are_rejected() {
     assert!(c.verify(&ChainProof { tree: Tree::Leaf, proof: ab.proof.clone() }).is_err());
     let as_node = ChainProof { tree: Tree::Node(Box::new(Tree::Leaf), Box::new(Tree::Leaf)), proof: a.proof.clone() };
     assert!(c.verify(&as_node).is_err());
+    // A leaf passed to the circuit as a node child, and a node as a leaf child: the circuit
+    // verifies each with the other key (and a node child must carry the node's key).
+    let chain_of = |n: u64| (1..n).fold(Tree::Leaf, |t, _| Tree::Node(Box::new(t), Box::new(Tree::Leaf)));
+    let leaf_as_node = ChainProof { tree: Tree::Node(Box::new(Tree::Leaf), Box::new(Tree::Leaf)), proof: b.proof.clone() };
+    let node_as_leaf = ChainProof { tree: Tree::Leaf, proof: ab.proof.clone() };
+    for (l, r) in [(a, &leaf_as_node), (&node_as_leaf, d)] {
+        match c.aggregate_unchecked(l, r) {
+            Err(_) => {}
+            Ok(mut p) => {
+                p.tree = chain_of(p.summary().blocks);
+                assert!(c.verify(&p).is_err(), "a child verified with the wrong key");
+            }
+        }
+    }
     // Altered public inputs of a node: each chain input.
     for i in [PRE_ROOT, POST_ROOT + 3, aggregate::BLOCKS, aggregate::DIGEST] {
         let mut p = ab.clone();

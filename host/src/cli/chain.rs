@@ -35,7 +35,7 @@ pub fn print_summary(s: &ChainSummary) {
 
 /// Prints the stage times of a chain proof.
 pub fn print_times(t: &ChainTimes, txs: usize) {
-    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    let sum = |v: &[f64]| v.iter().fold(0.0, |a, b| a + b);
     let blocks = t.blocks.len();
     println!(
         "circuits {:.1} s (once per process); {blocks} blocks: execute + Starky proof {:.1} s, statement + leaf wrap {:.1} s \
@@ -165,17 +165,18 @@ pub fn bench(counts: &[usize], txs: usize) -> anyhow::Result<()> {
         let t = Instant::now();
         c.verify(&chain)?;
         let verify_ms = t.elapsed().as_secs_f64() * 1e3;
-        let nodes: f64 = seq.nodes.iter().sum();
+        let nodes: f64 = seq.nodes.iter().fold(0.0, |a, b| a + b);
+        let (share, node) = match seq.nodes.len() {
+            0 => ("-".to_string(), "-".to_string()),
+            k => (format!("{:.1}%", 100.0 * nodes / seq.total), format!("{:.2}", nodes / k as f64)),
+        };
         println!(
-            "{n:>6} {:>11.1} {:>11.1} {:>8.2}x {:>9.3} {:>9.1} {:>9.1}% {:>9.2} {:>10.1}",
+            "{n:>6} {:>11.1} {:>11.1} {:>8.2}x {:>9.3} {:>9.1} {share:>10} {node:>9} {verify_ms:>10.1}",
             par.total,
             seq.total,
             seq.total / par.total,
             n as f64 / par.total,
             (n * txs) as f64 / par.total,
-            100.0 * nodes / seq.total,
-            nodes / seq.nodes.len().max(1) as f64,
-            verify_ms
         );
         if n == *counts.last().unwrap_or(&n) {
             println!("final proof: {} bytes (plonky2 proof {} bytes)", chain.to_bytes().len(), chain.proof.to_bytes().len());

@@ -7,7 +7,7 @@
 //!   chain inputs: pre-state root, post-state root, one block, and the block's digest (Poseidon
 //!   of all the statement proof's public inputs: transcript, CPU inputs, column commitment);
 //! - the **node**, which verifies two children, each a leaf (constant verifier key) or a node
-//!   (its own verifier key, by plonky2's cyclic recursion), checks that the left child's
+//!   (its own verifier key, by cyclic recursion), checks that the left child's
 //!   post-state root is the right child's pre-state root, and exposes the left pre-root, the
 //!   right post-root, the sum of the block counts and Poseidon(left digest ‖ right digest).
 //!
@@ -133,8 +133,7 @@ struct Leaf {
 
 struct Child {
     is_node: BoolTarget,
-    node: ProofWithPublicInputsTarget<D>,
-    leaf: ProofWithPublicInputsTarget<D>,
+    proof: ProofWithPublicInputsTarget<D>,
 }
 
 struct Node {
@@ -189,23 +188,31 @@ fn build_leaf(statement: &StatementCircuit, common: Option<&CommonCircuitData<F,
     Leaf { data: b.build::<C>(), inner }
 }
 
-/// The node circuit over children of shape `common` (`None` if it cannot have that shape).
+/// The node circuit over children of shape `common`; `ok` if the circuit has that shape.
+///
+/// Cyclic recursion as plonky2's `conditionally_verify_cyclic_proof`, with one proof per child:
+/// the child is verified with the node's own key (its public inputs, which a node child must
+/// carry too and the final verifier checks) or the leaf's (a constant), so that only the key is
+/// selected, not the whole proof, which keeps the node at 2^13 rows.
 fn build_node(leaf: &CircuitData<F, C, D>, common: &CommonCircuitData<F, D>) -> (Node, bool) {
     let mut b = CircuitBuilder::<F, D>::new(circuit_config());
     let out = b.add_virtual_targets(CHAIN_INPUTS);
     b.register_public_inputs(&out);
     let own_key = b.add_verifier_data_public_inputs();
+    let own: Vec<Target> = own_key.circuit_digest.elements.iter().chain(own_key.constants_sigmas_cap.0.iter().flat_map(|h| &h.elements)).copied().collect();
     let leaf_key = b.constant_verifier_data(&leaf.verifier_only);
     let mut children = Vec::new();
     let mut inputs: Vec<Vec<Target>> = Vec::new();
     for _ in 0..2 {
         let is_node = b.add_virtual_bool_target_safe();
-        let node = b.add_virtual_proof_with_pis(common);
-        let leaf = b.add_virtual_proof_with_pis(common);
-        b.conditionally_verify_cyclic_proof::<C>(is_node, &node, &leaf, &leaf_key, common)
-            .expect("the verifier-key inputs were added");
-        inputs.push((0..CHAIN_INPUTS).map(|i| b.select(is_node, node.public_inputs[i], leaf.public_inputs[i])).collect());
-        children.push(Child { is_node, node, leaf });
+        let proof = b.add_virtual_proof_with_pis(common);
+        let key = b.select_verifier_data(is_node, &own_key, &leaf_key);
+        b.verify_proof::<C>(&proof, &key, common);
+        for (&mine, &theirs) in own.iter().zip(&proof.public_inputs[CHAIN_INPUTS..]) {
+            b.conditional_assert_eq(is_node.target, mine, theirs);
+        }
+        inputs.push(proof.public_inputs[..CHAIN_INPUTS].to_vec());
+        children.push(Child { is_node, proof });
     }
     let (l, r) = (&inputs[0], &inputs[1]);
     for i in 0..4 {
@@ -220,8 +227,8 @@ fn build_node(leaf: &CircuitData<F, C, D>, common: &CommonCircuitData<F, D>) -> 
         b.connect(out[DIGEST + i], digest.elements[i]);
     }
     pad(&mut b, &common.gates, common.degree_bits());
-    // `ok`: the built shape is `common` (a cyclic circuit must verify proofs of its own shape)
-    let (data, ok) = b.try_build_with_options::<C>(true);
+    let data = b.build::<C>();
+    let ok = data.common == *common;
     let children: [Child; 2] = children.try_into().unwrap_or_else(|_| unreachable!());
     (Node { data, children, own_key }, ok)
 }
@@ -292,16 +299,6 @@ impl Circuits {
         Ok(ChainProof { tree: Tree::Leaf, proof })
     }
 
-    /// The node's verifier key as public inputs (the last elements of every node proof).
-    fn own_key_inputs(&self) -> Vec<F> {
-        let v = &self.node.data.verifier_only;
-        let mut out = v.circuit_digest.elements.to_vec();
-        for h in &v.constants_sigmas_cap.0 {
-            out.extend(h.elements);
-        }
-        out
-    }
-
     /// Proves the chain `left` then `right` (left's post-state root must be right's pre-state
     /// root). Both children are verified first, so a forged child is an error here.
     pub fn aggregate(&self, left: &ChainProof, right: &ChainProof) -> Result<ChainProof, RecursionError> {
@@ -321,16 +318,9 @@ impl Circuits {
     pub fn aggregate_unchecked(&self, left: &ChainProof, right: &ChainProof) -> Result<ChainProof, RecursionError> {
         let mut pw = PartialWitness::new();
         let err = |e: anyhow::Error| RecursionError::Prove(e.to_string());
-        let key = self.own_key_inputs();
         for (slot, child) in self.node.children.iter().zip([left, right]) {
-            let is_node = child.tree != Tree::Leaf;
-            // The slot not taken is not verified; it must only be shaped right (and the node
-            // slot carry this circuit's key, which cyclic recursion connects unconditionally).
-            let mut as_node = child.proof.clone();
-            as_node.public_inputs[CHAIN_INPUTS..].copy_from_slice(&key);
-            pw.set_bool_target(slot.is_node, is_node).map_err(err)?;
-            pw.set_proof_with_pis_target(&slot.node, &as_node).map_err(err)?;
-            pw.set_proof_with_pis_target(&slot.leaf, &child.proof).map_err(err)?;
+            pw.set_bool_target(slot.is_node, child.tree != Tree::Leaf).map_err(err)?;
+            pw.set_proof_with_pis_target(&slot.proof, &child.proof).map_err(err)?;
         }
         pw.set_verifier_data_target(&self.node.own_key, &self.node.data.verifier_only).map_err(err)?;
         let proof = prove(&self.node.data, pw)?;
