@@ -1,8 +1,11 @@
-//! Writes every design of `parallax_hdl::designs::DESIGNS` to `bitstreams/rtl/<name>.v`.
+//! Writes every design of `parallax_hdl::designs::DESIGNS` to `bitstreams/rtl/<name>.v` and the
+//! Vitis flow (`parallax_hdl::vitis::files`) to `bitstreams/vitis/`.
 //!
 //! ```text
-//! emit [--rtl-dir DIR]             write all designs
-//! emit --check [--rtl-dir DIR]     exit 1 naming files that differ from what the code emits
+//! emit [--rtl-dir DIR] [--vitis-dir DIR]
+//!                                  write all designs and the Vitis files
+//! emit --check [--rtl-dir DIR] [--vitis-dir DIR]
+//!                                  exit 1 naming files that differ from what the code emits
 //! emit --list                      print design names, one per line
 //! emit --harness NAME --dir DIR [--count N] [--seed S]
 //!                                  write DIR/NAME.hex (plonky2 vectors) and DIR/NAME_tb.v
@@ -11,19 +14,21 @@
 use anyhow::{anyhow, bail, Context, Result};
 use parallax_hdl::designs::{self, DESIGNS};
 use parallax_hdl::harness;
+use parallax_hdl::vitis;
 use rand::SeedableRng;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// `<workspace root>/bitstreams/rtl`; the workspace root is the parent of this crate.
-fn default_rtl_dir() -> PathBuf {
+/// `<workspace root>/bitstreams/<sub>`; the workspace root is the parent of this crate.
+fn bitstreams_dir(sub: &str) -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).join("bitstreams/rtl")
+    manifest.parent().unwrap_or(manifest).join("bitstreams").join(sub)
 }
 
 struct Args {
     mode: Mode,
     rtl_dir: PathBuf,
+    vitis_dir: PathBuf,
     harness_dir: Option<PathBuf>,
     count: usize,
     seed: u64,
@@ -39,7 +44,8 @@ enum Mode {
 fn parse_args() -> Result<Args> {
     let mut args = Args {
         mode: Mode::Write,
-        rtl_dir: default_rtl_dir(),
+        rtl_dir: bitstreams_dir("rtl"),
+        vitis_dir: bitstreams_dir("vitis"),
         harness_dir: None,
         count: 4096,
         seed: 1,
@@ -52,6 +58,7 @@ fn parse_args() -> Result<Args> {
             "--list" => args.mode = Mode::List,
             "--harness" => args.mode = Mode::Harness(value("--harness")?),
             "--rtl-dir" => args.rtl_dir = value("--rtl-dir")?.into(),
+            "--vitis-dir" => args.vitis_dir = value("--vitis-dir")?.into(),
             "--dir" => args.harness_dir = Some(value("--dir")?.into()),
             "--count" => {
                 let v = value("--count")?;
@@ -66,13 +73,37 @@ fn parse_args() -> Result<Args> {
                     .with_context(|| format!("--seed {v}: not a number"))?;
             }
             "-h" | "--help" => {
-                println!("usage: emit [--check] [--rtl-dir DIR] | --list | --harness NAME --dir DIR [--count N] [--seed S]");
+                println!("usage: emit [--check] [--rtl-dir DIR] [--vitis-dir DIR] | --list | --harness NAME --dir DIR [--count N] [--seed S]");
                 std::process::exit(0);
             }
             other => bail!("unknown argument `{other}` (try --help)"),
         }
     }
     Ok(args)
+}
+
+fn write_vitis(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (name, text) in vitis::files() {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// The Vitis files that are missing or differ from what the code renders.
+fn stale_vitis(dir: &Path) -> Vec<String> {
+    let mut stale = vec![];
+    for (name, text) in vitis::files() {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(t) if t == text => {}
+            Ok(_) => stale.push(format!("{} (differs from the code)", path.display())),
+            Err(e) => stale.push(format!("{} ({e})", path.display())),
+        }
+    }
+    stale
 }
 
 fn write_all(dir: &Path) -> Result<()> {
@@ -158,19 +189,25 @@ fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> 
 fn run() -> Result<ExitCode> {
     let args = parse_args()?;
     match args.mode {
-        Mode::Write => write_all(&args.rtl_dir)?,
+        Mode::Write => {
+            write_all(&args.rtl_dir)?;
+            write_vitis(&args.vitis_dir)?;
+        }
         Mode::List => DESIGNS.iter().for_each(|d| println!("{}", d.name)),
         Mode::Check => {
-            let stale = stale_files(&args.rtl_dir)?;
+            let mut stale = stale_files(&args.rtl_dir)?;
+            stale.extend(stale_vitis(&args.vitis_dir));
             if !stale.is_empty() {
-                eprintln!("RTL out of date; run `cargo run --release -p parallax-hdl --bin emit`:");
+                eprintln!("RTL or Vitis files out of date; run `cargo run --release -p parallax-hdl --bin emit`:");
                 stale.iter().for_each(|s| eprintln!("  {s}"));
                 return Ok(ExitCode::FAILURE);
             }
             println!(
-                "{} designs up to date in {}",
+                "{} designs up to date in {}, {} Vitis files in {}",
                 DESIGNS.len(),
-                args.rtl_dir.display()
+                args.rtl_dir.display(),
+                vitis::files().len(),
+                args.vitis_dir.display()
             );
         }
         Mode::Harness(name) => {
