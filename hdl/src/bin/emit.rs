@@ -171,6 +171,8 @@ fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> 
         .is_some_and(|l| l.contains("in_ready") && l.contains("out_ready"));
     let tb = if name == "ntt_core" {
         parallax_hdl::ntt::harness::testbench(vectors.len(), hex_str)
+    } else if name == "kernel_control" {
+        parallax_hdl::kernel::harness::testbench(vectors.len(), hex_str)
     } else if ready_valid {
         harness::stream_testbench(spec, vectors.len(), hex_str)
     } else {
