@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the accelerator RTL end to end:
-#   1. `emit --check`: bitstreams/rtl/*.v are what the Rust-HDL code emits;
-#   2. `verilator --lint-only -Wall` on each design (waivers: scripts/verilator-waivers.vlt);
+#   1. `emit --check`: bitstreams/rtl/*.v and bitstreams/vitis/ are what the Rust-HDL code emits;
+#   2. `verilator --lint-only -Wall` on each design and on the kernel top
+#      bitstreams/vitis/parallax_kernel.v (waivers: scripts/verilator-waivers.vlt);
 #   3. yosys `synth_xilinx -family xcup` and generic `synth` on each design; the resource table
 #      is printed and written between the markers in docs/accelerator.md;
 #   4. the emitted RTL of each design runs against plonky2 vectors under Icarus and Verilator
@@ -111,6 +112,9 @@ for d in "${DESIGNS[@]}"; do
         || die "lint failed for bitstreams/rtl/$d.v"
     echo "$d: lint clean"
 done
+verilator --lint-only -Wall "$WAIVERS" --top-module parallax_kernel bitstreams/vitis/parallax_kernel.v \
+    || die "lint failed for bitstreams/vitis/parallax_kernel.v"
+echo "parallax_kernel (kernel top): lint clean"
 
 step "yosys synthesis"
 synth_t0=$(date +%s)

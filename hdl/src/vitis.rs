@@ -5,6 +5,7 @@
 //! | file | what |
 //! |---|---|
 //! | `kernel.xml` | XRT kernel description: `ap_ctrl_hs`, the AXI ports, the ten arguments |
+//! | `parallax_kernel.v` | the kernel top ([crate::kernel::top]) as module `parallax_kernel` |
 //! | `package_xo.tcl` | Vivado `ipx::` packaging of the kernel RTL, then `package_xo -kernel_xml` |
 //! | `<platform key>.cfg` | `v++ --link` config: one `sp=` per master port, the kernel clock |
 //! | `Makefile` | `xo`, `xclbin` (`TARGET=hw\|hw_emu`, `PLATFORM=...`), `clean` |
@@ -23,8 +24,10 @@ pub const KERNEL_NAME: &str = "parallax_kernel";
 pub const CU_NAME: &str = "parallax_kernel_1";
 /// The kernel clock (`ap_clk`); the cores are timed for 250 MHz (docs/accelerator.md).
 pub const CLOCK_HZ: u64 = 250_000_000;
-/// Data width of every AXI4 master port: the DDR4/HBM controllers' native 512 bits.
-pub const MASTER_DATA_BITS: u32 = 512;
+/// Data width of every AXI4 master port: one Goldilocks word per beat, as the engines
+/// (hdl/src/kernel/axi_*.rs) move them. The memory controllers' native width is 512 bits; the
+/// platform's interconnect converts, at a cost in bandwidth until the engines are widened.
+pub const MASTER_DATA_BITS: u32 = 64;
 /// Address width of `s_axi_control`: the slave decodes a 4 KiB aperture (what Vitis HLS kernels
 /// use), registers above [regmap::SPACE] answer SLVERR.
 pub const CONTROL_ADDR_BITS: u32 = 12;
@@ -125,24 +128,36 @@ pub fn kernel_xml() -> String {
     x
 }
 
-/// `package_xo.tcl`: packages `bitstreams/rtl/parallax_kernel.v` (module `parallax_kernel`,
-/// ports `ap_clk`, `ap_rst_n`, `interrupt`, `s_axi_control_*`, `m_axi_gmemN_*`) as an IP with
-/// the register map, then the `.xo` with the generated `kernel.xml`.
+/// `parallax_kernel.v`: the kernel top's Verilog with its modules renamed from Rust-HDL's `top`
+/// (`top`, `top$ntt`, ...) to `parallax_kernel`, the name Vitis packages.
+pub fn kernel_rtl() -> String {
+    let v = crate::verilog_dedupe::dedupe_modules(&crate::designs::top_verilog::<
+        crate::kernel::top::ParallaxKernel,
+    >());
+    let v = v
+        .replace("module top(", "module parallax_kernel(")
+        .replace("endmodule // top\n", "endmodule // parallax_kernel\n")
+        .replace("top$", "parallax_kernel$");
+    format!("// {HEADER}\n// The kernel top (hdl/src/kernel/top.rs): LDE command only, see docs/accelerator.md.\n{v}")
+}
+
+/// `package_xo.tcl`: packages `parallax_kernel.v` (module `parallax_kernel`, ports `ap_clk`,
+/// `ap_rst_n`, `interrupt`, `s_axi_control_*`, `m_axi_gmemN_*`) as an IP with the register
+/// map, then the `.xo` with the generated `kernel.xml`.
 pub fn package_xo_tcl() -> String {
     let mut t = String::new();
     let _ = writeln!(t, "# {HEADER}");
     t.push_str(
-        "# Usage: vivado -mode batch -source package_xo.tcl -tclargs XO_PATH RTL_DIR WORK_DIR\n\
-         if {$::argc != 3} {\n    puts \"usage: vivado -mode batch -source package_xo.tcl -tclargs XO_PATH RTL_DIR WORK_DIR\"\n    exit 1\n}\n\
-         lassign $::argv xo_path rtl_dir work_dir\n\
+        "# Usage: vivado -mode batch -source package_xo.tcl -tclargs XO_PATH WORK_DIR\n\
+         if {$::argc != 2} {\n    puts \"usage: vivado -mode batch -source package_xo.tcl -tclargs XO_PATH WORK_DIR\"\n    exit 1\n}\n\
+         lassign $::argv xo_path work_dir\n\
          set here [file dirname [file normalize [info script]]]\n\
          set ip_dir [file join $work_dir ip]\n\
          file delete -force $work_dir\n\n",
     );
     let _ = writeln!(t, "set kernel {KERNEL_NAME}");
     t.push_str(
-        "set rtl [file join $rtl_dir $kernel.v]\n\
-         if {![file exists $rtl]} {\n    puts \"ERROR: $rtl does not exist (the kernel top is emitted by `emit`)\"\n    exit 1\n}\n\
+        "set rtl [file join $here $kernel.v]\n\
          create_project -force kernel_pack [file join $work_dir project]\n\
          add_files -norecurse $rtl\n\
          set_property top $kernel [current_fileset]\n\
@@ -238,14 +253,14 @@ pub fn makefile() -> String {
     let _ = writeln!(m, "# {HEADER}");
     m.push_str(
         "# Needs Vivado and Vitis (v++) on PATH (source settings64.sh) and the platform installed.\n\
-         #   make xo                                    package bitstreams/rtl into build/parallax_kernel.xo\n\
+         #   make xo                                    package parallax_kernel.v into build/parallax_kernel.xo\n\
          #   make xclbin TARGET=hw PLATFORM=u250        link for a card (TARGET=hw_emu for emulation)\n\
          #   make clean\n\n",
     );
     let first = &PLATFORMS[0];
     let _ = writeln!(m, "PLATFORM ?= {}", first.key);
     m.push_str("TARGET ?= hw\n");
-    m.push_str("HERE := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))\nROOT := $(abspath $(HERE)/../..)\nRTL_DIR := $(ROOT)/bitstreams/rtl\nBUILD := $(HERE)/build\n");
+    m.push_str("HERE := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))\nROOT := $(abspath $(HERE)/../..)\nBUILD := $(HERE)/build\n");
     let _ = writeln!(m, "XO := $(BUILD)/{KERNEL_NAME}.xo\n");
     m.push_str("# PLATFORM may be a key or the full platform name.\n");
     for p in PLATFORMS {
@@ -270,7 +285,7 @@ pub fn makefile() -> String {
     );
     let _ = writeln!(
         m,
-        "\tvivado -mode batch -nojournal -log $(BUILD)/package_xo.log -source $(HERE)/package_xo.tcl -tclargs $(XO) $(RTL_DIR) $(BUILD)/package\n"
+        "\tvivado -mode batch -nojournal -log $(BUILD)/package_xo.log -source $(HERE)/package_xo.tcl -tclargs $(XO) $(BUILD)/package\n"
     );
     m.push_str(
         "xclbin: xo\n\
@@ -289,6 +304,7 @@ pub fn files() -> Vec<(String, String)> {
         ("kernel.xml".to_string(), kernel_xml()),
         ("package_xo.tcl".to_string(), package_xo_tcl()),
         ("Makefile".to_string(), makefile()),
+        ("parallax_kernel.v".to_string(), kernel_rtl()),
     ];
     for p in PLATFORMS {
         f.push((format!("{}.cfg", p.key), link_cfg(p)));

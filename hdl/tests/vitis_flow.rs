@@ -161,6 +161,61 @@ fn every_master_port_has_one_sp_line_per_platform() {
     }
 }
 
+/// The kernel top's Verilog has every port `kernel.xml` declares, at its width, and the clock,
+/// reset and interrupt Vitis expects.
+#[test]
+fn kernel_rtl_has_the_ports_kernel_xml_declares() {
+    let rtl = std::fs::read_to_string(vitis_dir().join("parallax_kernel.v")).unwrap();
+    let header = rtl.lines().find(|l| l.starts_with("module parallax_kernel(")).expect("module parallax_kernel");
+    let ports: BTreeSet<&str> = header
+        .trim_start_matches("module parallax_kernel(")
+        .trim_end_matches(");")
+        .split(',')
+        .collect();
+    // Declared width of a port: `input wire  [63:0] name;` -> 64, `... name;` -> 1.
+    let width = |name: &str| -> usize {
+        let decl = rtl
+            .lines()
+            .map(str::trim)
+            .find(|l| (l.starts_with("input") || l.starts_with("output")) && l.ends_with(&format!(" {name};")))
+            .unwrap_or_else(|| panic!("no declaration of {name}"));
+        match decl.split_once('[') {
+            Some((_, r)) => r.split(':').next().unwrap().parse::<usize>().unwrap() + 1,
+            None => 1,
+        }
+    };
+    for p in ["ap_clk", "ap_rst_n", "interrupt"] {
+        assert!(ports.contains(p), "{p}");
+    }
+    let text = std::fs::read_to_string(vitis_dir().join("kernel.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    for port in doc.descendants().filter(|n| n.has_tag_name("port")) {
+        let name = port.attribute("name").unwrap();
+        let data_width: usize = port.attribute("dataWidth").unwrap().parse().unwrap();
+        if port.attribute("mode") == Some("slave") {
+            for ch in ["awvalid", "awready", "awaddr", "wvalid", "wready", "wdata", "wstrb", "bvalid", "bready", "bresp", "arvalid", "arready", "araddr", "rvalid", "rready", "rdata", "rresp"] {
+                assert!(ports.contains(format!("{name}_{ch}").as_str()), "{name}_{ch}");
+            }
+            assert_eq!(width(&format!("{name}_wdata")), data_width);
+            assert_eq!(1usize << width(&format!("{name}_awaddr")), 1 << vitis::CONTROL_ADDR_BITS);
+        } else {
+            // A master has a complete write or read side (or both), at the declared width.
+            let write = ["awaddr", "awlen", "awvalid", "awready", "wdata", "wstrb", "wlast", "wvalid", "wready", "bresp", "bvalid", "bready"];
+            let read = ["araddr", "arlen", "arvalid", "arready", "rdata", "rresp", "rlast", "rvalid", "rready"];
+            let has = |chs: &[&str]| chs.iter().all(|c| ports.contains(format!("{name}_{c}").as_str()));
+            assert!(has(&write) || has(&read), "{name} has neither a full write nor a full read side");
+            if has(&write) {
+                assert_eq!(width(&format!("{name}_wdata")), data_width, "{name}");
+                assert_eq!(width(&format!("{name}_awaddr")), 64, "{name}: 64-bit addresses");
+            }
+            if has(&read) {
+                assert_eq!(width(&format!("{name}_rdata")), data_width, "{name}");
+                assert_eq!(width(&format!("{name}_araddr")), 64, "{name}: 64-bit addresses");
+            }
+        }
+    }
+}
+
 #[test]
 fn kernel_name_is_the_one_the_host_opens() {
     let host = Path::new(env!("CARGO_MANIFEST_DIR")).join("../host/src/accel/xrt.rs");

@@ -105,6 +105,35 @@ pub struct ParallaxKernel {
     pub m_axi_gmem2_bresp: Signal<In, Bits<2>>,
     pub m_axi_gmem2_bvalid: Signal<In, Bit>,
     pub m_axi_gmem2_bready: Signal<Out, Bit>,
+    // m_axi_gmem3 (digests), m_axi_gmem4 (cap): the Commit path's, idle until it is wired
+    pub m_axi_gmem3_awaddr: Signal<Out, Bits<64>>,
+    pub m_axi_gmem3_awlen: Signal<Out, Bits<8>>,
+    pub m_axi_gmem3_awsize: Signal<Out, Bits<3>>,
+    pub m_axi_gmem3_awburst: Signal<Out, Bits<2>>,
+    pub m_axi_gmem3_awvalid: Signal<Out, Bit>,
+    pub m_axi_gmem3_awready: Signal<In, Bit>,
+    pub m_axi_gmem3_wdata: Signal<Out, Bits<64>>,
+    pub m_axi_gmem3_wstrb: Signal<Out, Bits<8>>,
+    pub m_axi_gmem3_wlast: Signal<Out, Bit>,
+    pub m_axi_gmem3_wvalid: Signal<Out, Bit>,
+    pub m_axi_gmem3_wready: Signal<In, Bit>,
+    pub m_axi_gmem3_bresp: Signal<In, Bits<2>>,
+    pub m_axi_gmem3_bvalid: Signal<In, Bit>,
+    pub m_axi_gmem3_bready: Signal<Out, Bit>,
+    pub m_axi_gmem4_awaddr: Signal<Out, Bits<64>>,
+    pub m_axi_gmem4_awlen: Signal<Out, Bits<8>>,
+    pub m_axi_gmem4_awsize: Signal<Out, Bits<3>>,
+    pub m_axi_gmem4_awburst: Signal<Out, Bits<2>>,
+    pub m_axi_gmem4_awvalid: Signal<Out, Bit>,
+    pub m_axi_gmem4_awready: Signal<In, Bit>,
+    pub m_axi_gmem4_wdata: Signal<Out, Bits<64>>,
+    pub m_axi_gmem4_wstrb: Signal<Out, Bits<8>>,
+    pub m_axi_gmem4_wlast: Signal<Out, Bit>,
+    pub m_axi_gmem4_wvalid: Signal<Out, Bit>,
+    pub m_axi_gmem4_wready: Signal<In, Bit>,
+    pub m_axi_gmem4_bresp: Signal<In, Bits<2>>,
+    pub m_axi_gmem4_bvalid: Signal<In, Bit>,
+    pub m_axi_gmem4_bready: Signal<Out, Bit>,
     // Blocks
     control: KernelControl,
     values_rd: AxiReadEngine,
@@ -155,6 +184,8 @@ pub struct ParallaxKernel {
     zero64: Constant<Bits<64>>,
     one64: Constant<Bits<64>>,
     zero2: Constant<Bits<2>>,
+    zero3: Constant<Bits<3>>,
+    zero8: Constant<Bits<8>>,
     one2: Constant<Bits<2>>,
     two2: Constant<Bits<2>>,
 }
@@ -236,6 +267,34 @@ impl Default for ParallaxKernel {
             m_axi_gmem2_bresp: Default::default(),
             m_axi_gmem2_bvalid: Default::default(),
             m_axi_gmem2_bready: Default::default(),
+            m_axi_gmem3_awaddr: Default::default(),
+            m_axi_gmem3_awlen: Default::default(),
+            m_axi_gmem3_awsize: Default::default(),
+            m_axi_gmem3_awburst: Default::default(),
+            m_axi_gmem3_awvalid: Default::default(),
+            m_axi_gmem3_awready: Default::default(),
+            m_axi_gmem3_wdata: Default::default(),
+            m_axi_gmem3_wstrb: Default::default(),
+            m_axi_gmem3_wlast: Default::default(),
+            m_axi_gmem3_wvalid: Default::default(),
+            m_axi_gmem3_wready: Default::default(),
+            m_axi_gmem3_bresp: Default::default(),
+            m_axi_gmem3_bvalid: Default::default(),
+            m_axi_gmem3_bready: Default::default(),
+            m_axi_gmem4_awaddr: Default::default(),
+            m_axi_gmem4_awlen: Default::default(),
+            m_axi_gmem4_awsize: Default::default(),
+            m_axi_gmem4_awburst: Default::default(),
+            m_axi_gmem4_awvalid: Default::default(),
+            m_axi_gmem4_awready: Default::default(),
+            m_axi_gmem4_wdata: Default::default(),
+            m_axi_gmem4_wstrb: Default::default(),
+            m_axi_gmem4_wlast: Default::default(),
+            m_axi_gmem4_wvalid: Default::default(),
+            m_axi_gmem4_wready: Default::default(),
+            m_axi_gmem4_bresp: Default::default(),
+            m_axi_gmem4_bvalid: Default::default(),
+            m_axi_gmem4_bready: Default::default(),
             control: Default::default(),
             values_rd: Default::default(),
             coeffs_rd: Default::default(),
@@ -281,6 +340,8 @@ impl Default for ParallaxKernel {
             zero64: k(0),
             one64: k(1),
             zero2: k(0),
+            zero3: k(0),
+            zero8: k(0),
             one2: k(1),
             two2: k(2),
         }
@@ -378,6 +439,28 @@ impl Logic for ParallaxKernel {
         self.leaves_wr.bresp.next = self.m_axi_gmem2_bresp.val();
         self.leaves_wr.bvalid.next = self.m_axi_gmem2_bvalid.val();
         self.m_axi_gmem2_bready.next = self.leaves_wr.bready.val();
+
+        // The Commit path's ports stay idle (BREADY high, so a stray response cannot hang).
+        self.m_axi_gmem3_awaddr.next = self.zero64.val();
+        self.m_axi_gmem3_awlen.next = self.zero8.val();
+        self.m_axi_gmem3_awsize.next = self.zero3.val();
+        self.m_axi_gmem3_awburst.next = self.zero2.val();
+        self.m_axi_gmem3_awvalid.next = false;
+        self.m_axi_gmem3_wdata.next = self.zero64.val();
+        self.m_axi_gmem3_wstrb.next = self.zero8.val();
+        self.m_axi_gmem3_wlast.next = false;
+        self.m_axi_gmem3_wvalid.next = false;
+        self.m_axi_gmem3_bready.next = true;
+        self.m_axi_gmem4_awaddr.next = self.zero64.val();
+        self.m_axi_gmem4_awlen.next = self.zero8.val();
+        self.m_axi_gmem4_awsize.next = self.zero3.val();
+        self.m_axi_gmem4_awburst.next = self.zero2.val();
+        self.m_axi_gmem4_awvalid.next = false;
+        self.m_axi_gmem4_wdata.next = self.zero64.val();
+        self.m_axi_gmem4_wstrb.next = self.zero8.val();
+        self.m_axi_gmem4_wlast.next = false;
+        self.m_axi_gmem4_wvalid.next = false;
+        self.m_axi_gmem4_bready.next = true;
 
         // The shape this top runs: Lde, 1 <= log_rows, log_rows + rate_bits <= MAX_LOG_N,
         // 1 <= columns <= MAX_COLUMNS, cap_height <= log_rows + rate_bits (as the simulator).
