@@ -7,6 +7,9 @@
 //! emit --check [--rtl-dir DIR] [--vitis-dir DIR]
 //!                                  exit 1 naming files that differ from what the code emits
 //! emit --list                      print design names, one per line
+//! emit --kernel-harness --dir DIR [--seed S]
+//!                                  write DIR/parallax_kernel_tb.v and its memory images (the
+//!                                  kernel top's LDE against plonky2)
 //! emit --harness NAME --dir DIR [--count N] [--seed S]
 //!                                  write DIR/NAME.hex (plonky2 vectors) and DIR/NAME_tb.v
 //! ```
@@ -39,6 +42,7 @@ enum Mode {
     Check,
     List,
     Harness(String),
+    KernelHarness,
 }
 
 fn parse_args() -> Result<Args> {
@@ -57,6 +61,7 @@ fn parse_args() -> Result<Args> {
             "--check" => args.mode = Mode::Check,
             "--list" => args.mode = Mode::List,
             "--harness" => args.mode = Mode::Harness(value("--harness")?),
+            "--kernel-harness" => args.mode = Mode::KernelHarness,
             "--rtl-dir" => args.rtl_dir = value("--rtl-dir")?.into(),
             "--vitis-dir" => args.vitis_dir = value("--vitis-dir")?.into(),
             "--dir" => args.harness_dir = Some(value("--dir")?.into()),
@@ -188,6 +193,21 @@ fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> 
     Ok(())
 }
 
+fn write_kernel_harness(dir: &Path, seed: u64) -> Result<()> {
+    use parallax_hdl::kernel::top_harness;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (init, want, words) = top_harness::images(&mut rand::rngs::StdRng::seed_from_u64(seed));
+    let (init_path, want_path) = (dir.join("mem_init.hex"), dir.join("mem_want.hex"));
+    std::fs::write(&init_path, init).with_context(|| format!("writing {}", init_path.display()))?;
+    std::fs::write(&want_path, want).with_context(|| format!("writing {}", want_path.display()))?;
+    let s = |p: &Path| p.to_str().map(String::from).ok_or_else(|| anyhow!("non-UTF-8 path {}", p.display()));
+    let tb_path = dir.join("parallax_kernel_tb.v");
+    std::fs::write(&tb_path, top_harness::testbench(words, &s(&init_path)?, &s(&want_path)?))
+        .with_context(|| format!("writing {}", tb_path.display()))?;
+    println!("wrote {}", tb_path.display());
+    Ok(())
+}
+
 fn run() -> Result<ExitCode> {
     let args = parse_args()?;
     match args.mode {
@@ -211,6 +231,12 @@ fn run() -> Result<ExitCode> {
                 vitis::files().len(),
                 args.vitis_dir.display()
             );
+        }
+        Mode::KernelHarness => {
+            let dir = args
+                .harness_dir
+                .ok_or_else(|| anyhow!("--kernel-harness needs --dir DIR"))?;
+            write_kernel_harness(&dir, args.seed)?;
         }
         Mode::Harness(name) => {
             let dir = args

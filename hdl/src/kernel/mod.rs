@@ -13,5 +13,6 @@ pub mod control;
 pub mod harness;
 pub mod model;
 pub mod top;
+pub mod top_harness;
 
 pub use control::KernelControl;
