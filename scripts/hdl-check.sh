@@ -102,7 +102,8 @@ cd "$ROOT"
 
 step "building the emitter"
 cargo build --release -q -p parallax-hdl --bin emit
-EMIT=$ROOT/target/release/emit
+# The emitter where cargo put it (CARGO_TARGET_DIR, when set, moves the target folder).
+EMIT=${CARGO_TARGET_DIR:-$ROOT/target}/release/emit
 mapfile -t DESIGNS < <("$EMIT" --list)
 [ ${#DESIGNS[@]} -gt 0 ] || die "emit --list printed no designs"
 
