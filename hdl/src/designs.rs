@@ -60,6 +60,14 @@ pub const DESIGNS: &[Design] = &[
             vectors: crate::ntt::harness::butterfly_vectors,
         },
     },
+    // The kernel's AXI4-Lite control slave (hdl/src/kernel): transactions, so its testbench is
+    // kernel::harness::testbench.
+    Design {
+        name: "kernel_control",
+        summary: "AXI4-Lite s_axi_control slave, XRT ap_ctrl_hs register map (hdl/src/regmap.rs)",
+        verilog: kernel_control_verilog,
+        harness: crate::kernel::harness::SPEC,
+    },
     Design {
         name: "poseidon_sbox",
         summary: "Poseidon S-box x^7, 24-cycle pipeline, 4 GlMul",
@@ -132,6 +140,11 @@ impl Design {
 /// Looks a design up by name.
 pub fn find(name: &str) -> Option<&'static Design> {
     DESIGNS.iter().find(|d| d.name == name)
+}
+
+/// One module per distinct register width instead of one per register (37 DFFs).
+fn kernel_control_verilog() -> String {
+    dedupe_modules(&top_verilog::<crate::kernel::KernelControl>())
 }
 
 /// Verilog of a block used as the top level (module `top`).

@@ -49,6 +49,48 @@ pub const SPACE: u32 = 0x70;
 /// Word-aligned 64-bit arguments, in argument order (what `kernel.xml` lists as `global`).
 pub const BUFFER_ARGS: [u32; 5] = [ARG_VALUES, ARG_COEFFS, ARG_LEAVES, ARG_DIGESTS, ARG_CAP];
 
+/// One kernel argument: its register and whether it is a buffer (a 64-bit device address,
+/// two words) or a 32-bit scalar. The index in [ARGS] is the argument id (`xrt::run::set_arg`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arg {
+    pub name: &'static str,
+    pub offset: u32,
+    pub buffer: bool,
+}
+
+impl Arg {
+    /// Bytes of the argument in the register file (and on the host side).
+    pub const fn size(&self) -> u32 {
+        if self.buffer {
+            8
+        } else {
+            4
+        }
+    }
+}
+
+const fn scalar(name: &'static str, offset: u32) -> Arg {
+    Arg { name, offset, buffer: false }
+}
+const fn buffer(name: &'static str, offset: u32) -> Arg {
+    Arg { name, offset, buffer: true }
+}
+
+/// Every kernel argument in id order: what `bitstreams/vitis/kernel.xml` lists, the control
+/// slave decodes and the host sets.
+pub const ARGS: [Arg; 10] = [
+    scalar("command", ARG_COMMAND),
+    scalar("log_rows", ARG_LOG_ROWS),
+    scalar("columns", ARG_COLUMNS),
+    scalar("rate_bits", ARG_RATE_BITS),
+    scalar("cap_height", ARG_CAP_HEIGHT),
+    buffer("values", ARG_VALUES),
+    buffer("coeffs", ARG_COEFFS),
+    buffer("leaves", ARG_LEAVES),
+    buffer("digests", ARG_DIGESTS),
+    buffer("cap", ARG_CAP),
+];
+
 /// What the kernel does when started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]

@@ -19,6 +19,7 @@ pub mod engine;
 mod memory;
 pub mod merkle;
 pub mod report;
+pub mod rtl_kernel;
 
 use std::time::Duration;
 

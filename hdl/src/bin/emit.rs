@@ -1,9 +1,15 @@
-//! Writes every design of `parallax_hdl::designs::DESIGNS` to `bitstreams/rtl/<name>.v`.
+//! Writes every design of `parallax_hdl::designs::DESIGNS` to `bitstreams/rtl/<name>.v` and the
+//! Vitis flow (`parallax_hdl::vitis::files`) to `bitstreams/vitis/`.
 //!
 //! ```text
-//! emit [--rtl-dir DIR]             write all designs
-//! emit --check [--rtl-dir DIR]     exit 1 naming files that differ from what the code emits
+//! emit [--rtl-dir DIR] [--vitis-dir DIR]
+//!                                  write all designs and the Vitis files
+//! emit --check [--rtl-dir DIR] [--vitis-dir DIR]
+//!                                  exit 1 naming files that differ from what the code emits
 //! emit --list                      print design names, one per line
+//! emit --kernel-harness --dir DIR [--seed S]
+//!                                  write DIR/parallax_kernel_tb.v and its memory images (the
+//!                                  kernel top's LDE against plonky2)
 //! emit --harness NAME --dir DIR [--count N] [--seed S]
 //!                                  write DIR/NAME.hex (plonky2 vectors) and DIR/NAME_tb.v
 //! ```
@@ -11,19 +17,21 @@
 use anyhow::{anyhow, bail, Context, Result};
 use parallax_hdl::designs::{self, DESIGNS};
 use parallax_hdl::harness;
+use parallax_hdl::vitis;
 use rand::SeedableRng;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// `<workspace root>/bitstreams/rtl`; the workspace root is the parent of this crate.
-fn default_rtl_dir() -> PathBuf {
+/// `<workspace root>/bitstreams/<sub>`; the workspace root is the parent of this crate.
+fn bitstreams_dir(sub: &str) -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).join("bitstreams/rtl")
+    manifest.parent().unwrap_or(manifest).join("bitstreams").join(sub)
 }
 
 struct Args {
     mode: Mode,
     rtl_dir: PathBuf,
+    vitis_dir: PathBuf,
     harness_dir: Option<PathBuf>,
     count: usize,
     seed: u64,
@@ -34,12 +42,14 @@ enum Mode {
     Check,
     List,
     Harness(String),
+    KernelHarness,
 }
 
 fn parse_args() -> Result<Args> {
     let mut args = Args {
         mode: Mode::Write,
-        rtl_dir: default_rtl_dir(),
+        rtl_dir: bitstreams_dir("rtl"),
+        vitis_dir: bitstreams_dir("vitis"),
         harness_dir: None,
         count: 4096,
         seed: 1,
@@ -51,7 +61,9 @@ fn parse_args() -> Result<Args> {
             "--check" => args.mode = Mode::Check,
             "--list" => args.mode = Mode::List,
             "--harness" => args.mode = Mode::Harness(value("--harness")?),
+            "--kernel-harness" => args.mode = Mode::KernelHarness,
             "--rtl-dir" => args.rtl_dir = value("--rtl-dir")?.into(),
+            "--vitis-dir" => args.vitis_dir = value("--vitis-dir")?.into(),
             "--dir" => args.harness_dir = Some(value("--dir")?.into()),
             "--count" => {
                 let v = value("--count")?;
@@ -66,13 +78,37 @@ fn parse_args() -> Result<Args> {
                     .with_context(|| format!("--seed {v}: not a number"))?;
             }
             "-h" | "--help" => {
-                println!("usage: emit [--check] [--rtl-dir DIR] | --list | --harness NAME --dir DIR [--count N] [--seed S]");
+                println!("usage: emit [--check] [--rtl-dir DIR] [--vitis-dir DIR] | --list | --harness NAME --dir DIR [--count N] [--seed S]");
                 std::process::exit(0);
             }
             other => bail!("unknown argument `{other}` (try --help)"),
         }
     }
     Ok(args)
+}
+
+fn write_vitis(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (name, text) in vitis::files() {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// The Vitis files that are missing or differ from what the code renders.
+fn stale_vitis(dir: &Path) -> Vec<String> {
+    let mut stale = vec![];
+    for (name, text) in vitis::files() {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(t) if t == text => {}
+            Ok(_) => stale.push(format!("{} (differs from the code)", path.display())),
+            Err(e) => stale.push(format!("{} ({e})", path.display())),
+        }
+    }
+    stale
 }
 
 fn write_all(dir: &Path) -> Result<()> {
@@ -140,6 +176,8 @@ fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> 
         .is_some_and(|l| l.contains("in_ready") && l.contains("out_ready"));
     let tb = if name == "ntt_core" {
         parallax_hdl::ntt::harness::testbench(vectors.len(), hex_str)
+    } else if name == "kernel_control" {
+        parallax_hdl::kernel::harness::testbench(vectors.len(), hex_str)
     } else if ready_valid {
         harness::stream_testbench(spec, vectors.len(), hex_str)
     } else {
@@ -155,23 +193,50 @@ fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> 
     Ok(())
 }
 
+fn write_kernel_harness(dir: &Path, seed: u64) -> Result<()> {
+    use parallax_hdl::kernel::top_harness;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (init, want, words) = top_harness::images(&mut rand::rngs::StdRng::seed_from_u64(seed));
+    let (init_path, want_path) = (dir.join("mem_init.hex"), dir.join("mem_want.hex"));
+    std::fs::write(&init_path, init).with_context(|| format!("writing {}", init_path.display()))?;
+    std::fs::write(&want_path, want).with_context(|| format!("writing {}", want_path.display()))?;
+    let s = |p: &Path| p.to_str().map(String::from).ok_or_else(|| anyhow!("non-UTF-8 path {}", p.display()));
+    let tb_path = dir.join("parallax_kernel_tb.v");
+    std::fs::write(&tb_path, top_harness::testbench(words, &s(&init_path)?, &s(&want_path)?))
+        .with_context(|| format!("writing {}", tb_path.display()))?;
+    println!("wrote {}", tb_path.display());
+    Ok(())
+}
+
 fn run() -> Result<ExitCode> {
     let args = parse_args()?;
     match args.mode {
-        Mode::Write => write_all(&args.rtl_dir)?,
+        Mode::Write => {
+            write_all(&args.rtl_dir)?;
+            write_vitis(&args.vitis_dir)?;
+        }
         Mode::List => DESIGNS.iter().for_each(|d| println!("{}", d.name)),
         Mode::Check => {
-            let stale = stale_files(&args.rtl_dir)?;
+            let mut stale = stale_files(&args.rtl_dir)?;
+            stale.extend(stale_vitis(&args.vitis_dir));
             if !stale.is_empty() {
-                eprintln!("RTL out of date; run `cargo run --release -p parallax-hdl --bin emit`:");
+                eprintln!("RTL or Vitis files out of date; run `cargo run --release -p parallax-hdl --bin emit`:");
                 stale.iter().for_each(|s| eprintln!("  {s}"));
                 return Ok(ExitCode::FAILURE);
             }
             println!(
-                "{} designs up to date in {}",
+                "{} designs up to date in {}, {} Vitis files in {}",
                 DESIGNS.len(),
-                args.rtl_dir.display()
+                args.rtl_dir.display(),
+                vitis::files().len(),
+                args.vitis_dir.display()
             );
+        }
+        Mode::KernelHarness => {
+            let dir = args
+                .harness_dir
+                .ok_or_else(|| anyhow!("--kernel-harness needs --dir DIR"))?;
+            write_kernel_harness(&dir, args.seed)?;
         }
         Mode::Harness(name) => {
             let dir = args
