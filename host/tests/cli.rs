@@ -223,7 +223,13 @@ fn bench_compares_host_and_card() {
     assert!(out.contains("host s") && out.contains("compute s") && out.contains("transfer s") && out.contains("sim Mcyc/s"), "{out}");
     assert!(err.contains("bench [1/3]: 2^10 rows x 8 columns") && err.contains("bench [3/3]"), "{err}");
     assert!(std::fs::read_to_string(&svg).unwrap().contains("host CPU (measured)"));
+    // Without a card, `--backend xrt` says so and prints the simulator's projection.
+    let (ok, out, err) = parallax(&["bench", "--backend", "xrt", "--max-log-rows", "10", "--min-log-rows", "10", "--cols", "4"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("xrt: no card to time") && out.contains("simulated card's projection"), "{out}");
+    assert!(out.lines().any(|l| l.trim_start().starts_with("2^10 ") && l.trim_end().ends_with("yes")), "{out}");
     for (args, msg) in [
+        (&["bench", "--backend", "cpu"][..], "use --backend sim"),
         (&["bench", "--min-log-rows", "12", "--max-log-rows", "10"][..], "--min-log-rows (12) is larger than --max-log-rows (10)"),
         (&["bench", "--max-log-rows", "40"][..], "must be between 4 and 24"),
         (&["bench", "--cols", "0"][..], "--cols must be between 1 and 1024"),

@@ -39,11 +39,8 @@ pub struct Row {
 }
 
 pub fn validate(backend: Backend, min: usize, max: usize, cols: usize) -> anyhow::Result<()> {
-    if backend == Backend::Xrt {
-        bail!("bench on a real card is not built yet (timing needs a card to check against): use --backend sim for the simulator's projection");
-    }
-    if backend != Backend::Sim {
-        bail!("bench compares the host with the simulated card: use --backend sim (the default)");
+    if backend == Backend::Cpu {
+        bail!("bench compares the host with a card: use --backend sim (the simulated card, the default) or --backend xrt");
     }
     if !LOG_ROWS.contains(&min) || !LOG_ROWS.contains(&max) {
         bail!("--min-log-rows and --max-log-rows must be between {} and {}, got {min} and {max}", LOG_ROWS.start(), LOG_ROWS.end());
@@ -60,24 +57,66 @@ pub fn validate(backend: Backend, min: usize, max: usize, cols: usize) -> anyhow
     Ok(())
 }
 
-pub fn bench(backend: Backend, min: usize, max: usize, cols: usize, plot: Option<&Path>) -> anyhow::Result<()> {
+/// `--backend` of `bench`: as for `prove`, except that `xrt` is accepted in a build without XRT
+/// (which then has no card to time, and says so).
+pub fn parse_backend(s: &str) -> Result<Backend, String> {
+    match s {
+        "xrt" => Ok(Backend::Xrt),
+        _ => s.parse::<Backend>().map_err(|e| e.to_string()),
+    }
+}
+
+/// Whether XRT sees a card, or why not.
+fn xrt_card() -> Result<(), String> {
+    use crate::accel::xrt::{self, Listing};
+    match xrt::devices() {
+        Listing::NotBuilt => Err("this build has no XRT support (`--features xrt`)".into()),
+        Listing::LibrariesMissing(e) | Listing::Failed(e) => Err(e),
+        Listing::Devices(d) if d.iter().any(|d| d.is_ok()) => Ok(()),
+        Listing::Devices(_) => Err("XRT sees no usable Alveo card on this machine".into()),
+    }
+}
+
+pub fn bench(backend: Backend, xclbin: Option<&Path>, min: usize, max: usize, cols: usize, plot: Option<&Path>) -> anyhow::Result<()> {
     validate(backend, min, max, cols)?;
     if let Some(path) = plot {
         // Fail before the measurements, not after.
         std::fs::File::create(path).with_context(|| format!("cannot write the plot {}", path.display()))?;
     }
-    let card = SimAccelerator::default();
-    let config = card.config();
-    println!(
-        "trace commitments of 2^k rows x {cols} columns, rate 1/2, cap height {CAP_HEIGHT}: host CPU ({} threads) vs the simulated card \
-         ({} MHz, PCIe Gen{} x{}, {} NTT and {} Poseidon cores)",
-        rayon::current_num_threads(),
-        config.clock_mhz,
-        config.pcie.gen,
-        config.pcie.lanes,
-        config.ntt_cores,
-        config.poseidon_cores
-    );
+    let sim = SimAccelerator::default();
+    let config = sim.config();
+    let real = match backend {
+        Backend::Xrt => match xrt_card() {
+            Ok(()) => {
+                let xclbin = xclbin.ok_or_else(|| anyhow!("--backend xrt needs --xclbin FILE (the Parallax kernel's bitstream)"))?;
+                Some(Backend::Xrt.open_with(Some(xclbin)).context("cannot open the xrt backend")?)
+            }
+            Err(why) => {
+                println!("xrt: no card to time ({why}); printing the simulated card's projection instead");
+                None
+            }
+        },
+        _ => None,
+    };
+    let card: &dyn Accelerator = real.as_deref().unwrap_or(&sim);
+    if real.is_some() {
+        println!(
+            "trace commitments of 2^k rows x {cols} columns, rate 1/2, cap height {CAP_HEIGHT}: host CPU ({} threads) vs the card \
+             through XRT (card time: wall clock of the whole commitment, transfers included)",
+            rayon::current_num_threads()
+        );
+    } else {
+        println!(
+            "trace commitments of 2^k rows x {cols} columns, rate 1/2, cap height {CAP_HEIGHT}: host CPU ({} threads) vs the simulated card \
+             ({} MHz, PCIe Gen{} x{}, {} NTT and {} Poseidon cores)",
+            rayon::current_num_threads(),
+            config.clock_mhz,
+            config.pcie.gen,
+            config.pcie.lanes,
+            config.ntt_cores,
+            config.poseidon_cores
+        );
+    }
     println!(
         "{:>6} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9} {:>10} {:>12} {:>9}",
         "rows", "host s", "card s", "compute s", "transfer s", "speed-up", "check s", "sim wall s", "sim Mcyc/s", "identical"
@@ -85,7 +124,7 @@ pub fn bench(backend: Backend, min: usize, max: usize, cols: usize, plot: Option
     let mut rows = vec![];
     for (i, log_rows) in (min..=max).enumerate() {
         eprintln!("bench [{}/{}]: 2^{log_rows} rows x {cols} columns ...", i + 1, max - min + 1);
-        let row = measure(&card, log_rows, cols)?;
+        let row = measure(card, log_rows, cols)?;
         let speedup = if row.card > 0.0 { format!("{:.1}x", row.host / row.card) } else { "-".into() };
         let mcps = if row.sim_wall > 0.0 { row.cycles as f64 / row.sim_wall / 1e6 } else { 0.0 };
         println!(
@@ -119,23 +158,26 @@ pub fn bench(backend: Backend, min: usize, max: usize, cols: usize, plot: Option
     Ok(())
 }
 
-fn measure(card: &SimAccelerator, log_rows: usize, cols: usize) -> anyhow::Result<Row> {
+/// One size on `card`: its time is the simulator's projection when it reports cycles, else the
+/// wall clock (a real card).
+fn measure(card: &dyn Accelerator, log_rows: usize, cols: usize) -> anyhow::Result<Row> {
     let mut rng = StdRng::seed_from_u64(log_rows as u64);
     let trace: Vec<PolynomialValues<F>> = (0..cols).map(|_| PolynomialValues::new((0..1 << log_rows).map(|_| F::sample(&mut rng)).collect())).collect();
     let start = Instant::now();
     let host = PolynomialBatch::<F, C, D>::from_values(trace.clone(), RATE_BITS, false, CAP_HEIGHT, &mut TimingTree::default(), None);
     let host_s = start.elapsed().as_secs_f64();
     let start = Instant::now();
-    let got = card.commit(&trace, RATE_BITS, CAP_HEIGHT).map_err(|e| anyhow!("the simulated card failed at 2^{log_rows} rows: {e}"))?;
+    let got = card.commit(&trace, RATE_BITS, CAP_HEIGHT).map_err(|e| anyhow!("the {} backend failed at 2^{log_rows} rows: {e}", card.name()))?;
     let sim_wall = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let rejected = SpotCheck::default().check(&trace, &got.batch, RATE_BITS, CAP_HEIGHT).err().map(|m| m.to_string());
     let check = start.elapsed().as_secs_f64();
+    let projected = got.report.is_some();
     let r = got.report.unwrap_or_default();
     Ok(Row {
         log_rows,
         host: host_s,
-        card: seconds_at(&r, r.total_cycles),
+        card: if projected { seconds_at(&r, r.total_cycles) } else { sim_wall },
         compute: seconds_at(&r, cycles_of(&r, &COMPUTE_PHASES)),
         transfer: seconds_at(&r, cycles_of(&r, &TRANSFER_PHASES)),
         sim_wall,

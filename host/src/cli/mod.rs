@@ -124,8 +124,13 @@ pub enum Command {
     /// Time trace commitments (2^k rows x COLS, rate 1/2) on this host's CPU against the simulated
     /// accelerator's projected time.
     Bench {
-        #[arg(long, default_value_t = Backend::Sim)]
+        /// `sim` (the simulated card's projection) or `xrt` (a card, timed; without one, the
+        /// simulator's projection, saying so, in any build).
+        #[arg(long, default_value = "sim", value_parser = bench::parse_backend)]
         backend: Backend,
+        /// The Parallax kernel's bitstream for `--backend xrt`.
+        #[arg(long, value_name = "FILE")]
+        xclbin: Option<PathBuf>,
         #[arg(long, default_value_t = 14)]
         min_log_rows: usize,
         #[arg(long, default_value_t = 18)]
@@ -160,8 +165,8 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::
         Command::BenchChain { blocks, txs } => chain::bench(&blocks, txs),
         Command::Demo => demo::demo(),
         Command::Devices => devices::devices(),
-        Command::Bench { backend, min_log_rows, max_log_rows, cols, plot } => {
-            bench::bench(backend, min_log_rows, max_log_rows, cols, plot.as_deref())
+        Command::Bench { backend, xclbin, min_log_rows, max_log_rows, cols, plot } => {
+            bench::bench(backend, xclbin.as_deref(), min_log_rows, max_log_rows, cols, plot.as_deref())
         }
     }
 }
