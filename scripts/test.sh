@@ -18,10 +18,12 @@ if ! xrt_ready && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxrt-dev uuid-dev >/dev/null
 fi
 if xrt_ready; then
-  # The feature's own tests and the ones whose expectations change with it (lib, cli); the
-  # rest of the crate does not depend on the feature and ran above.
+  # The feature's own tests and the ones whose expectations change with it (lib; the CLI's
+  # devices, backend and bench tests); the rest of the crate does not depend on the feature and
+  # ran above.
   echo "== cargo test --features xrt (the xrt backend without a card)"
-  cargo test --release -p parallax --features xrt --lib --test xrt --test driver_layout --test cli 2>&1 | tee -a "$log"
+  cargo test --release -p parallax --features xrt --lib --test xrt --test driver_layout 2>&1 | tee -a "$log"
+  cargo test --release -p parallax --features xrt --test cli -- devices backend bench 2>&1 | tee -a "$log"
 else
   echo "== skipping the xrt backend's tests: libxrt-dev is not installed and apt-get is unavailable (not root);"
   echo "   install it (sudo apt-get install -y libxrt-dev uuid-dev) to run them"
