@@ -43,10 +43,15 @@ pub fn prove_block(path: &Path, out: &Path, device: Device, timings: bool) -> an
     let secs = start.elapsed().as_secs_f64();
     let bytes = file::block_to_bytes(&proof);
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    let bits = proof.proofs[0].recover_degree_bits(&prover::stark_config());
-    print_block(&proof);
-    println!("proved {} transactions (2^{bits} CPU rows) in {secs:.2} s; {} bytes written to {}", proof.claim.txs.len(), bytes.len(), out.display());
     let bits = prover::recursion::degree_bits_of(&proof.proofs)?;
+    print_block(&proof);
+    println!(
+        "proved {} transactions (2^{} CPU rows) in {secs:.2} s; {} bytes written to {}",
+        proof.claim.txs.len(),
+        bits[prover::tables::CPU],
+        bytes.len(),
+        out.display()
+    );
     if bits != prover::aggregate::BLOCK_CAPACITY {
         println!(
             "note: the block exceeds the aggregation capacity (tables' degree bits {bits:?} > {:?}): the proof verifies but cannot be aggregated; split the block",

@@ -114,16 +114,16 @@ impl ChainProof {
             digest: four(DIGEST),
         }
     }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        super::file::chain_to_bytes(&BLOCK_CAPACITY, &self.tree, &self.proof.to_bytes())
+    }
 }
 
-/// The digest of one block in a chain proof: Poseidon of its statement proof's public inputs.
-pub fn block_digest(statement_inputs: &[F]) -> [F; 4] {
-    PoseidonHash::hash_no_pad(statement_inputs).elements
-}
-
-/// The digest a chain proof holds for `claim` (a block proven at the capacity shape).
+/// The digest a chain proof holds for `claim` (a block proven at the capacity shape): Poseidon
+/// of its statement proof's public inputs, as the leaf hashes them.
 pub fn claim_digest(claim: &BlockClaim) -> [F; 4] {
-    block_digest(&recursion::expected_public_inputs(&claim.statement(), &capacity_shape()))
+    PoseidonHash::hash_no_pad(&recursion::expected_public_inputs(&claim.statement(), &capacity_shape())).elements
 }
 
 struct Leaf {
@@ -363,12 +363,6 @@ fn prove(data: &CircuitData<F, C, D>, pw: PartialWitness<F>) -> Result<ProofWith
 pub fn circuits() -> &'static Circuits {
     static CIRCUITS: OnceLock<Circuits> = OnceLock::new();
     CIRCUITS.get_or_init(Circuits::build)
-}
-
-impl ChainProof {
-    pub fn to_bytes(&self) -> Vec<u8> {
-        super::file::chain_to_bytes(&BLOCK_CAPACITY, &self.tree, &self.proof.to_bytes())
-    }
 }
 
 /// Reads a chain proof file's Plonky2 proof (this builds the aggregation circuits, whose shape

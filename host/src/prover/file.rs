@@ -385,7 +385,8 @@ impl Reader<'_> {
         }
         let pre = self.bytes(n)?.to_vec();
         // Preorder to tree without recursion on the input (a deep tree is not a stack overflow).
-        let mut stack: Vec<(Option<Tree>, Option<Tree>)> = Vec::new();
+        // each entry: a node still missing its right child, with its left child once read
+        let mut stack: Vec<Option<Tree>> = Vec::new();
         let mut done = None;
         for &b in &pre {
             if done.is_some() {
@@ -394,26 +395,22 @@ impl Reader<'_> {
             let mut t = match b {
                 0 => Tree::Leaf,
                 1 => {
-                    stack.push((None, None));
+                    stack.push(None);
                     continue;
                 }
                 _ => return Err(FileError::Corrupted("aggregation tree: bad entry")),
             };
             loop {
-                match stack.last_mut() {
+                match stack.pop() {
                     None => {
                         done = Some(t);
                         break;
                     }
-                    Some((l @ None, _)) => {
-                        *l = Some(t);
+                    Some(None) => {
+                        stack.push(Some(t));
                         break;
                     }
-                    Some((Some(_), r)) => {
-                        *r = Some(t);
-                        let (l, r) = stack.pop().unwrap_or_else(|| unreachable!());
-                        t = Tree::Node(Box::new(l.unwrap_or(Tree::Leaf)), Box::new(r.unwrap_or(Tree::Leaf)));
-                    }
+                    Some(Some(left)) => t = Tree::Node(Box::new(left), Box::new(t)),
                 }
             }
         }
@@ -512,5 +509,44 @@ impl Reader<'_> {
             openings,
             opening_proof: FriProof { commit_phase_merkle_caps, query_round_proofs, final_poly, pow_witness },
         })
+    }
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::*;
+
+    fn node(l: Tree, r: Tree) -> Tree {
+        Tree::Node(Box::new(l), Box::new(r))
+    }
+
+    /// Trees of every form round-trip; incomplete, overlong and bad trees are errors.
+    #[test]
+    fn aggregation_trees_round_trip() {
+        let trees = [
+            Tree::Leaf,
+            node(Tree::Leaf, Tree::Leaf),
+            node(node(Tree::Leaf, Tree::Leaf), Tree::Leaf),
+            node(Tree::Leaf, node(Tree::Leaf, node(Tree::Leaf, Tree::Leaf))),
+            node(node(Tree::Leaf, Tree::Leaf), node(node(Tree::Leaf, Tree::Leaf), Tree::Leaf)),
+        ];
+        for tree in trees {
+            let bytes = chain_to_bytes(&[1; NUM_TABLES], &tree, &[7, 8, 9]);
+            let Ok(AnyProof::Chain(f)) = read_any(&bytes) else { panic!("{tree:?} unreadable") };
+            assert_eq!((f.tree, f.capacity, f.proof), (tree, [1; NUM_TABLES], vec![7, 8, 9]));
+        }
+        let tree_at = 8 + 4 + 1 + 4 * NUM_TABLES;
+        let with_tree = |pre: &[u8]| {
+            let mut b = chain_to_bytes(&[1; NUM_TABLES], &Tree::Leaf, &[]);
+            b.truncate(tree_at);
+            b.extend((pre.len() as u32).to_le_bytes());
+            b.extend(pre);
+            b.extend(0u32.to_le_bytes());
+            read_any(&b).map(|_| ())
+        };
+        assert!(with_tree(&[0]).is_ok());
+        for bad in [&[][..], &[1], &[1, 0], &[0, 0], &[1, 0, 0, 0], &[2]] {
+            assert!(matches!(with_tree(bad), Err(FileError::Corrupted(_))), "{bad:?}");
+        }
     }
 }

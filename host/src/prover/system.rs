@@ -161,7 +161,9 @@ pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace], min_bits: &Bi
     for (t, rows) in public_min_rows(stmt) {
         bits[t] = log2(at_least(t, rows));
     }
-    let [_, _, out_cols, st_cols, tx_cols] = public_tables(stmt, &bits).map(|(_, cols)| cols);
+    let out_cols = io::outputs_public(&stmt.outputs, 1 << bits[OUTPUT]);
+    let st_cols = io::storage_public(&stmt.storage, 1 << bits[STORAGE]);
+    let tx_cols = io::txs_public(&stmt.txs, 1 << bits[TXS]);
     let rom_rows = (0..cpu_rows).map(|i| base[&col(cpu::CONTRACT, i).0].0 + col(cpu::PC, i).0 as usize);
     let rom_cols = rom::generate(&stmt.roms, rom_rows, 1 << bits[ROM]);
     let cd_reads = (0..cpu_rows)
