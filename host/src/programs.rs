@@ -70,7 +70,32 @@ pub const EXAMPLES: &[Example] = &[
         },
         about: "sort 64 u32 values via prophet",
     },
+    Example {
+        name: "merkle",
+        source: include_str!("../programs/merkle.asm"),
+        calldata: || {
+            let leaves: Vec<Vec<F>> = (0..16u64).map(|i| words(&[i, i * i, 7, 1 << 40])).collect();
+            merkle_calldata(&leaves, 11)
+        },
+        about: "root of a 16-leaf Merkle tree from a path, via poseidon",
+    },
 ];
+
+/// Calldata for `merkle.asm`: `[depth, leaf, (bit, sibling) per level]` for leaf `index` of
+/// plonky2's `MerkleTree` over `leaves` (4 words each, a power of two of them), cap height 0.
+pub fn merkle_calldata(leaves: &[Vec<F>], index: usize) -> Vec<F> {
+    use plonky2::hash::merkle_tree::MerkleTree;
+    use plonky2::hash::poseidon::PoseidonHash;
+    let tree = MerkleTree::<F, PoseidonHash>::new(leaves.to_vec(), 0);
+    let proof = tree.prove(index);
+    let mut cd = vec![F::from_canonical_usize(proof.siblings.len())];
+    cd.extend(&leaves[index]);
+    for (level, sibling) in proof.siblings.iter().enumerate() {
+        cd.push(F::from_bool((index >> level) & 1 == 1));
+        cd.extend(sibling.elements);
+    }
+    cd
+}
 
 pub fn example(name: &str) -> Option<&'static Example> {
     EXAMPLES.iter().find(|e| e.name == name)

@@ -61,7 +61,7 @@ fn as_written(mut ins: Instruction) -> Instruction {
         Range => (ins.dst, ins.b) = (0, zero),
         Assert | Sstore | Cjmp => ins.dst = 0,
         Jmp | Out | Call => (ins.dst, ins.a) = (0, 0),
-        Ret | End => (ins.dst, ins.a, ins.b) = (0, 0, zero),
+        Ret | End | Poseidon => (ins.dst, ins.a, ins.b) = (0, 0, zero),
         Mload | Mstore => ins.b = Operand::Imm(F::from_canonical_u64(b_reg(ins.b) as u64)),
         Prophet => {
             if vm::Prophet::from_aux(ins.aux).unwrap().0.inputs() == 1 {

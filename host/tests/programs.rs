@@ -210,3 +210,35 @@ fn every_example_runs_with_its_demo_inputs() {
         assert!(out.is_ok(), "{}: {:?}", ex.name, out);
     }
 }
+
+/// `merkle.asm` recomputes plonky2's `MerkleTree` root from any leaf's path (`poseidon` is
+/// `two_to_one`), and a wrong sibling gives another root.
+#[test]
+fn merkle_root_equals_plonky2s() {
+    use plonky2::hash::merkle_tree::MerkleTree;
+    use plonky2::hash::poseidon::PoseidonHash;
+    use plonky2::field::types::Sample;
+    let leaves: Vec<Vec<F>> = (0..32).map(|_| F::rand_vec(4)).collect();
+    let root = MerkleTree::<F, PoseidonHash>::new(leaves.clone(), 0).cap.0[0];
+    for index in [0, 1, 17, 31] {
+        let cd = parallax::programs::merkle_calldata(&leaves, index);
+        let out = run_with("merkle", cd.clone(), &mut Honest).unwrap().outputs;
+        assert_eq!(out, root.elements.to_vec(), "leaf {index}");
+        let mut bad = cd;
+        bad[7] += F::ONE; // a word of the first sibling
+        assert_ne!(run_with("merkle", bad, &mut Honest).unwrap().outputs, root.elements.to_vec());
+    }
+}
+
+/// The `poseidon` instruction is plonky2's `hash_no_pad` of r0..r7 into r0..r3; r4..r9 keep.
+#[test]
+fn poseidon_instruction_is_plonky2_hash_no_pad() {
+    use plonky2::hash::poseidon::PoseidonHash;
+    use plonky2::plonk::config::Hasher;
+    let src = "mov r0, 1\nmov r1, 2\nmov r5, -1\nposeidon\nout r0\nout r1\nout r2\nout r3\nout r5\nend";
+    let p = vm::assemble("h.asm", src).unwrap();
+    let out = vm::execute(&p, &Inputs::default()).unwrap().outputs;
+    let h = PoseidonHash::hash_no_pad(&[f(1), f(2), F::ZERO, F::ZERO, F::ZERO, F::NEG_ONE, F::ZERO, F::ZERO]);
+    assert_eq!(out[..4], h.elements);
+    assert_eq!(out[4], F::NEG_ONE);
+}

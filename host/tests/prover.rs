@@ -132,6 +132,7 @@ fn all_opcodes_prove_and_verify() {
         sload r0, 12345
         prophet divmod r2, r3, r1, r2
         prophet sqrt r4, r1
+        poseidon
         call f, 3
         out r6
         eq r5, r1, 0
@@ -158,6 +159,16 @@ fn examples_prove_and_verify() {
         let proof = prover::prove(&p, &inputs(&cd), &CpuCommitter, &mut timing()).unwrap();
         prover::verify(&proof).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
+}
+
+#[test]
+fn merkle_example_proves_and_verifies() {
+    let ex = example("merkle").unwrap();
+    let p = ex.assemble().unwrap();
+    let cd = (ex.calldata)();
+    let proof = prover::prove(&p, &Inputs { calldata: cd, ..Inputs::default() }, &CpuCommitter, &mut timing()).unwrap();
+    assert_eq!(proof.claim.outputs.len(), 4);
+    prover::verify(&proof).unwrap();
 }
 
 /// The claim a proof is checked against is part of what it proves.
@@ -438,6 +449,7 @@ mod tables_pass_stark_testing {
     check!(memory, MemoryStark);
     check!(range, RangeStark);
     check!(bitwise, BitwiseStark);
+    check!(poseidon, parallax::prover::poseidon::PoseidonStark);
     check!(public, PublicStark::<5>);
     check!(public7, PublicStark::<7>);
 }
@@ -445,7 +457,7 @@ mod tables_pass_stark_testing {
 /// Pins the column layouts (docs/proving.md lists them): a change here must update the docs.
 #[test]
 fn column_layout_snapshot() {
-    use parallax::prover::{bitwise, io, memory, range, rom};
+    use parallax::prover::{bitwise, io, memory, poseidon, range, rom};
     let widths = [
         cpu::NUM_COLUMNS,
         rom::NUM_COLUMNS,
@@ -455,10 +467,12 @@ fn column_layout_snapshot() {
         memory::NUM_COLUMNS,
         range::NUM_COLUMNS,
         bitwise::NUM_COLUMNS,
+        poseidon::NUM_COLUMNS,
     ];
-    assert_eq!(widths, [80, 6, 5, 4, 7, 10, 8, 68]);
-    assert_eq!((cpu::TX, cpu::CONTRACT, cpu::START, cpu::FAIL), (76, 77, 78, 79));
-    assert_eq!((cpu::REGS, cpu::OPS, cpu::DST, cpu::SRC_A, cpu::SRC_B), (10, 20, 46, 56, 66));
+    assert_eq!(widths, [81, 6, 5, 4, 7, 10, 8, 68, 261]);
+    assert_eq!((cpu::TX, cpu::CONTRACT, cpu::START, cpu::FAIL), (77, 78, 79, 80));
+    assert_eq!((cpu::REGS, cpu::OPS, cpu::DST, cpu::SRC_A, cpu::SRC_B), (10, 20, 47, 57, 67));
+    assert_eq!((poseidon::X, poseidon::CUBE, poseidon::OUT, poseidon::MULT), (12, 130, 248, 260));
 }
 
 #[test]
@@ -517,4 +531,81 @@ fn forged_failure_of_a_passing_assert_rejected() {
     move_rom_count(&mut t, 2, 1, n as u64 - 2);
     let proofs = prover::system::prove_statement(&stmt, &t, &CpuCommitter, &mut timing()).unwrap();
     assert_rejected(prover::system::verify_statement(&stmt, &proofs), "cpu table");
+}
+
+mod poseidon_forgeries {
+    //! `poseidon` on CPU row 2 (`cdload r0; cdload r1; poseidon; end`), its permutation in row 0
+    //! of the Poseidon table. Each forgery claims another digest in r0, consistently downstream.
+    use super::*;
+    use parallax::prover::poseidon;
+
+    const SRC: &str = "cdload r0, 0\ncdload r1, 1\nposeidon\nend";
+
+    /// The digest's first word becomes `v` in the CPU rows after the instruction and the claim.
+    fn forge_cpu(claim: &mut prover::Claim, t: &mut Traces, v: F) {
+        let d = v - get(t, CPU, reg(0), 3);
+        shift_from(t, CPU, reg(0), 3, d);
+        shift_from(t, CPU, cpu::A_VAL, 3, d); // `end` reads r0 as its (unused) `a`
+        claim.final_regs[0] = v;
+    }
+
+    fn run(forge: impl FnOnce(&mut prover::Claim, &mut Traces)) -> Result<(), prover::VerifyError> {
+        prove_forged(&asm(SRC), &inputs(&[5, 6]), forge)
+    }
+
+    #[test]
+    fn honest_run_verifies_and_uses_one_row() {
+        run(|_, t| assert_eq!(get(t, POSEIDON, poseidon::MULT, 0), F::ONE)).unwrap();
+    }
+
+    #[test]
+    fn digest_not_in_the_table_rejected() {
+        assert_rejected(run(|c, t| forge_cpu(c, t, f(42))), "cross-table");
+    }
+
+    #[test]
+    fn forged_output_column_rejected() {
+        assert_rejected(
+            run(|c, t| {
+                forge_cpu(c, t, f(42));
+                set(t, POSEIDON, poseidon::OUT, 0, f(42));
+            }),
+            "poseidon table",
+        );
+    }
+
+    #[test]
+    fn forged_sbox_input_rejected() {
+        // the first partial round's S-box input: its affine form no longer holds
+        let k = 4 * 12;
+        assert_rejected(run(|_, t| shift_from(t, POSEIDON, poseidon::X + k, 0, F::ONE)), "poseidon table");
+    }
+
+    #[test]
+    fn forged_cube_rejected() {
+        assert_rejected(run(|_, t| shift_from(t, POSEIDON, poseidon::CUBE + 100, 0, F::ONE)), "poseidon table");
+    }
+
+    /// A valid row of another permutation (non-zero capacity) whose digest the CPU claims: the
+    /// lookup pins the capacity words to zero.
+    #[test]
+    fn permutation_with_nonzero_capacity_rejected() {
+        let r = run(|c, t| {
+            let mut input = [F::ZERO; 12];
+            input[0] = f(5);
+            input[1] = f(6);
+            input[11] = F::ONE;
+            let cols = poseidon::generate(&[input], 32);
+            for (col, values) in cols.iter().enumerate() {
+                set(t, POSEIDON, col, 0, values[0]);
+            }
+            forge_cpu(c, t, cols[poseidon::OUT][0]);
+            for r in 1..4 {
+                let d = cols[poseidon::OUT + r][0] - get(t, CPU, reg(r), 3);
+                shift_from(t, CPU, reg(r), 3, d);
+                c.final_regs[r] = cols[poseidon::OUT + r][0];
+            }
+        });
+        assert_rejected(r, "cross-table");
+    }
 }

@@ -17,14 +17,14 @@
 //! | 8 | `OUTS` | number of `out` executed before this row |
 //! | 9 | `SIDX` | number of storage accesses before this row |
 //! | 10..20 | `REGS` | registers r0..r9 before the instruction |
-//! | 20..46 | `OPS` | one-hot opcode selectors, in opcode order |
-//! | 46..56 | `DST` | one-hot destination register |
-//! | 56..66 | `SRC_A` | one-hot `a` register (all zero: no register) |
-//! | 66..76 | `SRC_B` | one-hot `b` register (all zero: immediate); for `prophet`, the second output register |
-//! | 76 | `TX` | transaction index (0 for a single program) |
-//! | 77 | `CONTRACT` | address of the transaction's contract (the ROM key; 0 for a single program) |
-//! | 78 | `START` | 1 on a transaction's first row |
-//! | 79 | `FAIL` | 1 on a failing `assert` (`a != b`, `AUXV = 1/(a-b)`): the transaction's last row |
+//! | 20..47 | `OPS` | one-hot opcode selectors, in opcode order |
+//! | 47..57 | `DST` | one-hot destination register |
+//! | 57..67 | `SRC_A` | one-hot `a` register (all zero: no register) |
+//! | 67..77 | `SRC_B` | one-hot `b` register (all zero: immediate); for `prophet`, the second output register |
+//! | 77 | `TX` | transaction index (0 for a single program) |
+//! | 78 | `CONTRACT` | address of the transaction's contract (the ROM key; 0 for a single program) |
+//! | 79 | `START` | 1 on a transaction's first row |
+//! | 80 | `FAIL` | 1 on a failing `assert` (`a != b`, `AUXV = 1/(a-b)`): the transaction's last row |
 //!
 //! Segments: the rows of transaction 0, then 1, ... A transaction's last row is *terminal*
 //! (`end`, or an `assert` with `FAIL`); the next row either starts the next transaction
@@ -59,7 +59,7 @@ pub const CONTRACT: usize = TX + 1;
 pub const START: usize = TX + 2;
 pub const FAIL: usize = TX + 3;
 pub const NUM_COLUMNS: usize = TX + 4;
-pub const NUM_OPS: usize = 26;
+pub const NUM_OPS: usize = 27;
 
 /// Public inputs: the registers every transaction starts with, those of the last row (after
 /// `end`), and a flag: 1 if the final registers are checked.
@@ -286,10 +286,14 @@ impl CpuStark {
             let e = o.sub(next, res);
             let t = o.mul(wr, e);
             o.transition(t);
-            // untouched registers keep their value (prophet outputs are free)
+            // untouched registers keep their value (prophet outputs are free; `poseidon`'s
+            // digest in r0..r3 is bound by the lookup into the Poseidon table)
             let pout = o.add(lv[DST + r], lv[SRC_B + r]);
             let pw = o.mul(s(Prophet), pout);
             let mut changed = o.add(wr, pw);
+            if r < super::poseidon::DIGEST {
+                changed = o.add(changed, s(Poseidon));
+            }
             if r == FP as usize {
                 changed = o.add(changed, call_ret);
             }

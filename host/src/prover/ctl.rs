@@ -7,7 +7,7 @@ use starky::cross_table_lookup::{CrossTableLookup, TableWithColumns};
 use starky::lookup::{Column, Filter};
 
 use super::tables::*;
-use super::{bitwise, cpu, io, memory, range, rom, F};
+use super::{bitwise, cpu, io, memory, poseidon, range, rom, F};
 use crate::vm::isa::{Opcode, FP, NO_REG, NUM_REGS};
 
 fn f(x: i64) -> F {
@@ -217,6 +217,19 @@ pub fn all_ctls() -> Vec<CrossTableLookup<F>> {
                 (bitwise::S_OR, F::ONE),
                 (bitwise::S_XOR, F::ONE),
             ])),
+        ),
+    ));
+
+    // poseidon: r0..r3 after the row = the permutation of [r0..r7, 0, 0, 0, 0], first 4 words
+    let mut looking: Vec<Column<F>> = (0..8).map(|r| col(reg(r))).collect();
+    looking.extend((8..12).map(|_| konst(0)));
+    looking.extend((0..poseidon::DIGEST as u8).map(|r| Column::single_next_row(reg(r))));
+    ctls.push(CrossTableLookup::new(
+        vec![TableWithColumns::new(CPU, looking, cpu_ops(&[Poseidon]))],
+        TableWithColumns::new(
+            POSEIDON,
+            Column::singles((poseidon::IN..poseidon::IN + 12).chain(poseidon::OUT..poseidon::OUT + poseidon::DIGEST)).collect(),
+            Filter::new_simple(col(poseidon::MULT)),
         ),
     ));
     ctls

@@ -139,6 +139,15 @@ impl Ops<Ext> for Circuit<'_, '_> {
     fn constant(&mut self, c: F) -> Ext {
         self.builder.constant_extension(<<F as Extendable<D>>::Extension as FieldExtension<D>>::from_basefield(c))
     }
+    /// One multiply-add gate operation per term (the default would spend a constant and a
+    /// multiplication on each).
+    fn lin(&mut self, terms: &[(Ext, F)]) -> Ext {
+        let mut acc = self.builder.zero_extension();
+        for &(x, c) in terms {
+            acc = self.builder.mul_const_add_extension(c, x, acc);
+        }
+        acc
+    }
     fn always(&mut self, c: Ext) {
         self.cc.constraint(self.builder, c)
     }

@@ -6,7 +6,8 @@
 //!   soundness tests hand it forged ones); [`verify`] checks an [`ExecutionProof`].
 //! - [`prove_block`] executes a block and proves all its transactions in one proof
 //!   ([`BlockProof`]); [`verify_block`] checks it (`block.rs`).
-//! - Tables: `cpu`, `rom`, `io` (calldata, outputs, storage log), `memory`, `range`, `bitwise`;
+//! - Tables: `cpu`, `rom`, `io` (calldata, outputs, storage log), `memory`, `range`, `bitwise`,
+//!   `poseidon`;
 //!   their links in `ctl`; the public-data binding in `public`; the commitment seam in `commit`.
 
 pub mod bitwise;
@@ -19,6 +20,7 @@ pub mod expr;
 pub mod file;
 pub mod io;
 pub mod memory;
+pub mod poseidon;
 pub mod public;
 pub mod range;
 pub mod recursion;
@@ -53,7 +55,8 @@ pub mod tables {
     pub const RANGE: usize = 6;
     pub const BITWISE: usize = 7;
     pub const TXS: usize = 8;
-    pub const NUM_TABLES: usize = 9;
+    pub const POSEIDON: usize = 9;
+    pub const NUM_TABLES: usize = 10;
     pub const NAMES: [&str; NUM_TABLES] =
-        ["cpu", "rom", "calldata", "output", "storage", "memory", "range", "bitwise", "transactions"];
+        ["cpu", "rom", "calldata", "output", "storage", "memory", "range", "bitwise", "transactions", "poseidon"];
 }

@@ -9,7 +9,7 @@
 //!    calldata, outputs, storage, transactions, with the layouts of `rom::public_columns` and
 //!    `io::*_public`) are witnesses;
 //! 2. the challenger observes the transcript elements, then every table's trace cap, then draws
-//!    the cross-table-lookup challenges, then verifies each of the 9 tables' Starky proofs in
+//!    the cross-table-lookup challenges, then verifies each of the 10 tables' Starky proofs in
 //!    index order (`verify_stark_proof_with_challenges_circuit`, with its CTL variables);
 //! 3. each public column's opening at the table's ζ equals the barycentric interpolation of the
 //!    witnessed column (`public::eval_at`);
@@ -51,6 +51,7 @@ use starky::recursive_verifier::{add_virtual_stark_proof, set_stark_proof_target
 use starky::stark::Stark;
 
 use super::bitwise::BitwiseStark;
+use super::poseidon::PoseidonStark;
 use super::block::{check_block_claim, BlockProof};
 use super::cpu::CpuStark;
 use super::memory::MemoryStark;
@@ -288,6 +289,7 @@ impl StatementCircuit {
             add_table_proof(&mut b, &RangeStark, RANGE, &config, &ctls, bits[RANGE]),
             add_table_proof(&mut b, &BitwiseStark, BITWISE, &config, &ctls, bits[BITWISE]),
             add_table_proof(&mut b, &PublicStark::<4>, TXS, &config, &ctls, bits[TXS]),
+            add_table_proof(&mut b, &PoseidonStark, POSEIDON, &config, &ctls, bits[POSEIDON]),
         ];
         let mut challenger = RecursiveChallenger::<F, PoseidonHash, D>::new(&mut b);
         challenger.observe_elements(&transcript);
@@ -307,6 +309,7 @@ impl StatementCircuit {
             v.table(&mut b, &RangeStark, RANGE, &p[RANGE], &[], bits[RANGE]),
             v.table(&mut b, &BitwiseStark, BITWISE, &p[BITWISE], &[], bits[BITWISE]),
             v.table(&mut b, &PublicStark::<4>, TXS, &p[TXS], &[], bits[TXS]),
+            v.table(&mut b, &PoseidonStark, POSEIDON, &p[POSEIDON], &[], bits[POSEIDON]),
         ];
 
         // Public columns equal the witnessed data at ζ.

@@ -25,11 +25,12 @@ use super::commit::TraceCommitter;
 use super::cpu::CpuStark;
 use super::io::StorageEntry;
 use super::memory::MemoryStark;
+use super::poseidon::PoseidonStark;
 use super::public::{eval_at, rows_for, PublicStark};
 use super::range::RangeStark;
 use super::statement::{Claim, Statement};
 use super::tables::*;
-use super::{bitwise, cpu, ctl, io, memory, range, rom, C, D, F, MIN_ROWS};
+use super::{bitwise, cpu, ctl, io, memory, poseidon, range, rom, C, D, F, MIN_ROWS};
 use crate::vm::isa::Opcode;
 use crate::vm::{self, ExecError, Inputs, Program, Trace};
 
@@ -67,10 +68,16 @@ pub enum VerifyError {
     CrossTable(String),
 }
 
-/// `standard_fast_config`: rate 1/2, 84 queries, 16 bits of grinding, cap height 4; ≥100 bits of
-/// conjectured security (see `docs/proving.md`).
+/// Rate 1/4, 42 queries, 16 bits of grinding, cap height 4: 42 · 2 + 16 = 100 bits of conjectured
+/// security (see `docs/proving.md`). Rate 1/4 rather than starky's `standard_fast_config` (rate
+/// 1/2, 84 queries): half the queries halve what the recursive verifier hashes, which keeps the
+/// statement circuit of a block at 2^15 rows instead of 2^16 (a block's Plonky2 wrap costs far
+/// more than its Starky proof; `docs/aggregation.md`).
 pub fn stark_config() -> StarkConfig {
-    StarkConfig::standard_fast_config()
+    let mut config = StarkConfig::standard_fast_config();
+    config.fri_config.rate_bits = 2;
+    config.fri_config.num_query_rounds = 42;
+    config
 }
 
 /// Runs `program` (honest oracle, fresh storage) and proves the run.
@@ -196,7 +203,11 @@ pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace], min_bits: &Bi
     let mut checks = mem_checks;
     checks.extend(mem_addrs);
     let mut bit_ops = Vec::new();
+    let mut hashes = Vec::new();
     for i in 0..cpu_rows {
+        if is(Poseidon, i) {
+            hashes.push(core::array::from_fn(|r| if r < 8 { col(cpu::REGS + r, i) } else { F::ZERO }));
+        }
         let (a, b, auxv, res) = (col(cpu::A_VAL, i), col(cpu::B_VAL, i), col(cpu::AUXV, i), col(cpu::RES, i));
         if is(Lt, i) || is(Gte, i) {
             checks.extend([a, b, auxv]);
@@ -214,6 +225,7 @@ pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace], min_bits: &Bi
     }
     let range_cols = range::generate(checks.into_iter(), 1 << min_bits[RANGE]);
     let bit_cols = bitwise::generate(&bit_ops, at_least(BITWISE, rows_for(bit_ops.len())));
+    let hash_cols = poseidon::generate(&hashes, at_least(POSEIDON, rows_for(poseidon::distinct(&hashes))));
 
     let polys = |cols: Vec<Vec<F>>| cols.into_iter().map(PolynomialValues::new).collect::<Vec<_>>();
     vec![
@@ -226,6 +238,7 @@ pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace], min_bits: &Bi
         polys(range_cols),
         polys(bit_cols),
         polys(tx_cols),
+        polys(hash_cols),
     ]
 }
 
@@ -319,6 +332,7 @@ pub fn prove_statement(
     one!(RANGE, RangeStark, &[]);
     one!(BITWISE, BitwiseStark, &[]);
     one!(TXS, PublicStark::<4>, &[]);
+    one!(POSEIDON, PoseidonStark, &[]);
     Ok(proofs)
 }
 
@@ -446,6 +460,7 @@ pub fn verify_statement(stmt: &Statement, p: &[StarkProof<F, C, D>]) -> Result<(
     check_shape(&RangeStark, RANGE, &p[RANGE], &ctls, &config)?;
     check_shape(&BitwiseStark, BITWISE, &p[BITWISE], &ctls, &config)?;
     check_shape(&PublicStark::<4>, TXS, &p[TXS], &ctls, &config)?;
+    check_shape(&PoseidonStark, POSEIDON, &p[POSEIDON], &ctls, &config)?;
 
     // The public tables hold the claim's data at the height of their proofs (which may be padded
     // beyond the data, up to a block capacity).
@@ -475,6 +490,7 @@ pub fn verify_statement(stmt: &Statement, p: &[StarkProof<F, C, D>]) -> Result<(
     zetas.push(v.table(&RangeStark, RANGE, &p[RANGE], &[])?);
     zetas.push(v.table(&BitwiseStark, BITWISE, &p[BITWISE], &[])?);
     zetas.push(v.table(&PublicStark::<4>, TXS, &p[TXS], &[])?);
+    zetas.push(v.table(&PoseidonStark, POSEIDON, &p[POSEIDON], &[])?);
 
     // Public columns equal the claim's data (at ζ, after all caps were observed).
     for (t, cols) in &publics {

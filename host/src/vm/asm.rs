@@ -293,7 +293,7 @@ impl Parser<'_> {
                 }
                 ins.aux = frame as u32;
             }
-            Ret | End => {}
+            Ret | End | Poseidon => {}
             Mload => {
                 ins.dst = self.reg()?;
                 self.comma()?;

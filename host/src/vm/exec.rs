@@ -87,7 +87,7 @@ pub fn validate(program: &Program) -> Result<(), InvalidProgram> {
                 _ => {}
             },
             Call | Ret | End | Add | Sub | Mul | Mov | Eq | Neq | Lt | Gte | And | Or | Xor | Not
-            | Range | Assert | Jmp | Cjmp | Mload | Mstore | Sload | Sstore | Cdload | Out => {}
+            | Range | Assert | Jmp | Cjmp | Mload | Mstore | Sload | Sstore | Cdload | Out | Poseidon => {}
         }
     }
     Ok(())
@@ -114,6 +114,16 @@ fn address(v: F) -> Result<u64, ErrorKind> {
 }
 
 #[inline(always)]
+/// The `poseidon` instruction: the first four words of plonky2's Poseidon permutation of
+/// `[words, 0, 0, 0, 0]`, which is `PoseidonHash::hash_no_pad(words)` and also `two_to_one` of
+/// the two halves (so contracts reproduce the state tree's key, leaf and node hashes).
+pub fn poseidon_compress(words: [F; 8]) -> [F; 4] {
+    use plonky2::hash::poseidon::Poseidon;
+    let mut state = [F::ZERO; 12];
+    state[..8].copy_from_slice(&words);
+    F::poseidon(state)[..4].try_into().unwrap()
+}
+
 fn flag(b: bool) -> F {
     if b {
         F::ONE
@@ -279,6 +289,10 @@ impl Machine<'_> {
                         .ok_or(ErrorKind::CalldataOutOfRange { index: i, len })?;
                 }
                 Out => self.outputs.push(b),
+                Poseidon => {
+                    let digest = poseidon_compress(self.regs[..8].try_into().unwrap());
+                    self.regs[..4].copy_from_slice(&digest);
+                }
                 Prophet => {
                     let (p, d2) = ProphetKind::from_aux(ins.aux).expect("validated");
                     let [x, y] = oracle.answer(p, [a, b], &self.memory)?;

@@ -47,10 +47,11 @@ pub enum Opcode {
     Out = 23,
     Prophet = 24,
     End = 25,
+    Poseidon = 26,
 }
 
 impl Opcode {
-    pub const ALL: [Opcode; 26] = [
+    pub const ALL: [Opcode; 27] = [
         Opcode::Add,
         Opcode::Sub,
         Opcode::Mul,
@@ -77,6 +78,7 @@ impl Opcode {
         Opcode::Out,
         Opcode::Prophet,
         Opcode::End,
+        Opcode::Poseidon,
     ];
 
     pub fn mnemonic(self) -> &'static str {
@@ -107,6 +109,7 @@ impl Opcode {
             Opcode::Out => "out",
             Opcode::Prophet => "prophet",
             Opcode::End => "end",
+            Opcode::Poseidon => "poseidon",
         }
     }
 
@@ -237,7 +240,7 @@ impl fmt::Display for Instruction {
             Assert | Sstore | Cjmp => write!(f, "{} {a}, {b}", self.op),
             Jmp | Out => write!(f, "{} {b}", self.op),
             Call => write!(f, "call {b}, {}", self.aux),
-            Ret | End => write!(f, "{}", self.op),
+            Ret | End | Poseidon => write!(f, "{}", self.op),
             Mload => write!(f, "mload {d}, {}", addr()),
             Mstore => write!(f, "mstore {}, {d}", addr()),
             Prophet => match crate::vm::prophet::Prophet::from_aux(self.aux) {
