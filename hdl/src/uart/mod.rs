@@ -1,0 +1,1 @@
+//! UART front end of the serial boards (filled below).
