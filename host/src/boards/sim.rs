@@ -249,3 +249,45 @@ fn words(p: &[u8]) -> Result<Vec<F>, u8> {
 fn bytes(w: &[F]) -> Vec<u8> {
     w.iter().flat_map(|x| x.to_canonical_u64().to_le_bytes()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parallax_hdl::boardproto::frame_model;
+
+    /// Where the simulated board and the HDL front end overlap (hdl/tests/uart_sim.rs checks the
+    /// HDL against these same `frame_model` bytes), they answer byte for byte alike.
+    #[test]
+    fn answers_match_the_hdl_front_end_where_they_overlap() {
+        let mut b = SimBoard::default();
+        let mut bad = frame_model(cmd::PING, 1, &[]);
+        *bad.last_mut().unwrap() ^= 0x10;
+        let mut garbage_then_bad = vec![0x00, 0x37];
+        garbage_then_bad.extend(&bad);
+        assert_eq!(b.feed(&garbage_then_bad), frame_model(NAK, 1, &[nak::BAD_CRC]));
+        assert_eq!(b.feed(&frame_model(0x7E, 2, &[])), frame_model(NAK, 2, &[nak::UNKNOWN_COMMAND]));
+        assert_eq!(b.feed(&frame_model(cmd::PING, 3, &[1])), frame_model(NAK, 3, &[nak::BAD_PAYLOAD]));
+        let mut long = vec![boardproto::SYNC, cmd::PING, 5, 0x01, 0x04];
+        long.extend(frame_model(cmd::PING, 6, &[]));
+        let ping = boardproto::ping_payload(caps::UPLOAD | caps::PERMUTE | caps::HASH, MAX_PAYLOAD as u16);
+        assert_eq!(b.feed(&long), frame_model(ACK, 6, &ping));
+        // Configured (as the HDL fabric always is), PERMUTE answers the permutation.
+        let img = [7u8; 10];
+        let mut begin = 10u32.to_le_bytes().to_vec();
+        begin.extend(crc32(&img).to_le_bytes());
+        b.feed(&frame_model(cmd::UPLOAD_BEGIN, 7, &begin));
+        let mut data = 0u32.to_le_bytes().to_vec();
+        data.extend(img);
+        b.feed(&frame_model(cmd::UPLOAD_DATA, 8, &data));
+        assert_eq!(b.feed(&frame_model(cmd::UPLOAD_COMMIT, 9, &[]))[1], ACK);
+        let s: [u64; 12] = std::array::from_fn(|i| i as u64 * 0x1234_5678_9ABC + 1);
+        let p: Vec<u8> = s.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let want = parallax_hdl::poseidon::permutation_model(&s);
+        let w: Vec<u8> = want.iter().flat_map(|w| w.to_le_bytes()).collect();
+        assert_eq!(b.feed(&frame_model(cmd::PERMUTE, 10, &p)), frame_model(ACK, 10, &w));
+        let mut q = s;
+        q[11] = F::ORDER;
+        let p: Vec<u8> = q.iter().flat_map(|w| w.to_le_bytes()).collect();
+        assert_eq!(b.feed(&frame_model(cmd::PERMUTE, 11, &p)), frame_model(NAK, 11, &[nak::BAD_PAYLOAD]));
+    }
+}
