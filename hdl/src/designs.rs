@@ -132,6 +132,14 @@ pub const DESIGNS: &[Design] = &[
         verilog: top_verilog::<crate::uart::UartFrontend>,
         harness: None,
     },
+    // The board top: the front end joined to the real core, only pins as ports. Its testbench
+    // is uart::harness (frames over the UART pins), run on a copy emitted with a short bit time.
+    Design {
+        name: "serial_board",
+        summary: "serial board top: uart_frontend + poseidon_core, pins clk/rst/uart_rx/uart_tx/led, 868 clocks/bit (115200 baud at 100 MHz)",
+        verilog: serial_board_verilog,
+        harness: None,
+    },
 ];
 
 impl Design {
@@ -266,7 +274,7 @@ const POSEIDON_STATE_OUT: &[Port] = &[Port::new("state_out", 768)];
 
 /// Rust-HDL blocks are built by value; the Poseidon ones (~10^5 signals for the core) overflow
 /// a default 2 MiB thread stack (test threads), so they are built on a thread with 1 GiB.
-fn on_big_stack(f: fn() -> String) -> String {
+fn on_big_stack(f: impl FnOnce() -> String + Send + 'static) -> String {
     std::thread::Builder::new()
         .stack_size(1 << 30)
         .spawn(f)
@@ -294,6 +302,18 @@ fn poseidon_full_round_verilog() -> String {
 
 fn poseidon_partial_round_verilog() -> String {
     on_big_stack(|| dedupe_block(PartialRound::new(POSEIDON_PARTIAL_ROUND)))
+}
+
+fn serial_board_verilog() -> String {
+    on_big_stack(|| dedupe_block(crate::uart::SerialBoard::default()))
+}
+
+/// The board top with another bit time and idle timeout (the RTL test's copy); the same Verilog
+/// as `serial_board.v` but for those constants (tests/emitted_rtl.rs checks it).
+pub fn serial_board_verilog_with(clocks_per_bit: u16, idle_cycles: u32) -> String {
+    on_big_stack(move || {
+        dedupe_block(crate::uart::SerialBoard::new(clocks_per_bit, idle_cycles))
+    })
 }
 
 fn poseidon_core_verilog() -> String {

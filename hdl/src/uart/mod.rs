@@ -4,17 +4,20 @@
 //! [UartFrontend] wires them together. Protocol constants come from [crate::boardproto], shared
 //! with the host driver and the simulated board.
 //!
-//! Emitted as `bitstreams/rtl/uart_frontend.v` with the Poseidon port open: the core is its own
-//! design (`poseidon_core.v`), connected ready/valid to ready/valid. Tested in Rust-HDL
-//! simulation piece by piece and as the front end with a software core (hdl/tests/uart_sim.rs):
-//! the Rust-HDL model of the whole Poseidon core simulates far too slowly for a UART test.
+//! Emitted as `bitstreams/rtl/uart_frontend.v` with the Poseidon port open, and joined to the
+//! real Poseidon core in [SerialBoard] (`bitstreams/rtl/serial_board.v`). Tested in Rust-HDL
+//! simulation piece by piece and as the front end with a software core (hdl/tests/uart_sim.rs);
+//! the board top's emitted Verilog runs under Verilator against plonky2 ([harness]).
 
+mod board;
 mod crc;
+pub mod harness;
 mod decoder;
 mod frontend;
 mod rx;
 mod tx;
 
+pub use board::SerialBoard;
 pub use crc::Crc32Serial;
 pub use decoder::{ping_payload, FrameDecoder};
 pub use frontend::UartFrontend;
