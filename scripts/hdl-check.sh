@@ -252,6 +252,7 @@ if [ "$BOARD_SIM" = 1 ]; then
     echo "serial_board [verilator]: emitted and built in $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }')s"
     t0=$(now); result=$("$dir/obj_dir/sim"); t1=$(now)
     summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' <<<"$result" || true)
+    grep -E '^simulated cycles' <<<"$result" | sed 's/^/serial_board [verilator]: /' || true
     echo "serial_board [verilator]: ${summary:-no summary} ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')s)"
     if [ "$summary" != "$exchanges passed, 0 failed" ]; then
         grep -E 'FAIL' <<<"$result" | head -20 >&2 || true

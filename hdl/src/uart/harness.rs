@@ -230,6 +230,7 @@ module tb;
         if (rx_stop_errors != 0) $display("FAIL %0d bytes on uart_tx with a low stop bit", rx_stop_errors);
         if (led !== 1'b0) $display("FAIL led (framing error) is lit");
         if (rx_stop_errors != 0 || led !== 1'b0) failed = failed + 1;
+        $display("simulated cycles: %0d", $time / 10);
         $display("%0d passed, %0d failed", passed, failed);
         $finish;
     end
