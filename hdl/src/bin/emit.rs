@@ -85,7 +85,7 @@ fn parse_args() -> Result<Args> {
                     .with_context(|| format!("--seed {v}: not a number"))?;
             }
             "-h" | "--help" => {
-                println!("usage: emit [--check] [--rtl-dir DIR] [--vitis-dir DIR] | --list | --harness NAME --dir DIR [--count N] [--seed S]");
+                println!("usage: emit [--check] [--rtl-dir DIR] [--vitis-dir DIR] | --list | --harness NAME --dir DIR [--count N] [--seed S] | --kernel-harness --dir DIR [--seed S] | --board-harness --dir DIR [--count N] [--seed S]");
                 std::process::exit(0);
             }
             other => bail!("unknown argument `{other}` (try --help)"),
