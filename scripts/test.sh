@@ -24,6 +24,8 @@ if xrt_ready; then
   echo "== cargo test --features xrt (the xrt backend without a card)"
   cargo test --release -p parallax --features xrt --lib --test xrt --test driver_layout 2>&1 | tee -a "$log"
   cargo test --release -p parallax --features xrt --test cli -- devices backend bench 2>&1 | tee -a "$log"
+  # `flash FILE.xclbin` goes on to XRT after the header checks in this build.
+  cargo test --release -p parallax --features xrt --test boards -- cli_ 2>&1 | tee -a "$log"
 else
   echo "== skipping the xrt backend's tests: libxrt-dev is not installed and apt-get is unavailable (not root);"
   echo "   install it (sudo apt-get install -y libxrt-dev uuid-dev) to run them"

@@ -19,7 +19,8 @@ pub struct Design {
     pub summary: &'static str,
     /// The Verilog text as `generate_verilog` emits it (top module `top`).
     pub verilog: fn() -> String,
-    pub harness: HarnessSpec,
+    /// The plonky2-vector harness; `None` for a design tested otherwise (named in its entry).
+    pub harness: Option<HarnessSpec>,
 }
 
 /// Every emitted design. Later cores add one line here.
@@ -28,37 +29,37 @@ pub const DESIGNS: &[Design] = &[
         name: "gl_mul",
         summary: "Goldilocks a*b mod p, 8-cycle pipeline, 16 16x16 tiles",
         verilog: top_verilog::<GlMul>,
-        harness: binop_harness(GlMul::LATENCY, mul_vectors),
+        harness: Some(binop_harness(GlMul::LATENCY, mul_vectors)),
     },
     Design {
         name: "gl_add",
         summary: "Goldilocks a+b mod p, 2-cycle pipeline",
         verilog: top_verilog::<GlAdd>,
-        harness: binop_harness(GlAdd::LATENCY, add_vectors),
+        harness: Some(binop_harness(GlAdd::LATENCY, add_vectors)),
     },
     Design {
         name: "gl_sub",
         summary: "Goldilocks a-b mod p, 2-cycle pipeline",
         verilog: top_verilog::<GlSub>,
-        harness: binop_harness(GlSub::LATENCY, sub_vectors),
+        harness: Some(binop_harness(GlSub::LATENCY, sub_vectors)),
     },
     // NTT core (hdl/src/ntt): block-streaming, so its testbench is ntt::harness::testbench.
     Design {
         name: "ntt_core",
         summary: "Goldilocks NTT 2^1..2^12, DIF, 1 butterfly/cycle, fwd/inv/coset/LDE",
         verilog: top_verilog::<crate::ntt::NttCore>,
-        harness: crate::ntt::harness::SPEC,
+        harness: Some(crate::ntt::harness::SPEC),
     },
     Design {
         name: "ntt_butterfly",
         summary: "Goldilocks DIF butterfly (a+b, (a-b)*w), 10-cycle pipeline",
         verilog: top_verilog::<crate::ntt::NttButterfly>,
-        harness: HarnessSpec {
+        harness: Some(HarnessSpec {
             latency: crate::ntt::NttButterfly::LATENCY,
             inputs: &[Port::new("a", 64), Port::new("b", 64), Port::new("w", 64)],
             outputs: &[Port::new("x", 64), Port::new("y", 64)],
             vectors: crate::ntt::harness::butterfly_vectors,
-        },
+        }),
     },
     // The kernel's AXI4-Lite control slave (hdl/src/kernel): transactions, so its testbench is
     // kernel::harness::testbench.
@@ -66,62 +67,78 @@ pub const DESIGNS: &[Design] = &[
         name: "kernel_control",
         summary: "AXI4-Lite s_axi_control slave, XRT ap_ctrl_hs register map (hdl/src/regmap.rs)",
         verilog: kernel_control_verilog,
-        harness: crate::kernel::harness::SPEC,
+        harness: Some(crate::kernel::harness::SPEC),
     },
     Design {
         name: "poseidon_sbox",
         summary: "Poseidon S-box x^7, 24-cycle pipeline, 4 GlMul",
         verilog: poseidon_sbox_verilog,
-        harness: HarnessSpec {
+        harness: Some(HarnessSpec {
             latency: SBox::LATENCY,
             inputs: &[Port::new("x", 64)],
             outputs: &[Port::new("y", 64)],
             vectors: poseidon_sbox_vectors,
-        },
+        }),
     },
     Design {
         name: "poseidon_mds",
         summary: "Poseidon MDS layer (shift-add) + round 1 constants, 4-cycle pipeline",
         verilog: poseidon_mds_verilog,
-        harness: HarnessSpec {
+        harness: Some(HarnessSpec {
             latency: Mds::LATENCY,
             inputs: &[Port::new("v", 768)],
             outputs: &[Port::new("y", 768)],
             vectors: poseidon_mds_vectors,
-        },
+        }),
     },
     Design {
         name: "poseidon_partial_round",
         summary: "Poseidon partial round 4 (S-box lane 0, MDS, round 5 constants), 28 cycles",
         verilog: poseidon_partial_round_verilog,
-        harness: HarnessSpec {
+        harness: Some(HarnessSpec {
             latency: PartialRound::LATENCY,
             inputs: POSEIDON_STATE_IN,
             outputs: POSEIDON_STATE_OUT,
             vectors: poseidon_partial_round_vectors,
-        },
+        }),
     },
     Design {
         name: "poseidon_full_round",
         summary: "Poseidon full round 0 (12 S-boxes, MDS, round 1 constants), 28 cycles",
         verilog: poseidon_full_round_verilog,
-        harness: HarnessSpec {
+        harness: Some(HarnessSpec {
             latency: FullRound::LATENCY,
             inputs: POSEIDON_STATE_IN,
             outputs: POSEIDON_STATE_OUT,
             vectors: poseidon_full_round_vectors,
-        },
+        }),
     },
     Design {
         name: "poseidon_core",
         summary: "Poseidon-12 permutation (plonky2), 1/cycle, ready/valid, 844-cycle latency",
         verilog: poseidon_core_verilog,
-        harness: HarnessSpec {
+        harness: Some(HarnessSpec {
             latency: PoseidonCore::LATENCY,
             inputs: POSEIDON_STATE_IN,
             outputs: POSEIDON_STATE_OUT,
             vectors: poseidon_core_vectors,
-        },
+        }),
+    },
+    // The serial board's front end (hdl/src/uart): a UART protocol, not a vector stream, so its
+    // testbench is the Rust-HDL one in hdl/tests/uart_sim.rs. The Poseidon port is left open.
+    Design {
+        name: "uart_frontend",
+        summary: "serial board front end: UART 8N1 (868 clocks/bit), frame decoder, CRC-32, PING/PERMUTE to a Poseidon port",
+        verilog: top_verilog::<crate::uart::UartFrontend>,
+        harness: None,
+    },
+    // The board top: the front end joined to the real core, only pins as ports. Its testbench
+    // is uart::harness (frames over the UART pins), run on a copy emitted with a short bit time.
+    Design {
+        name: "serial_board",
+        summary: "serial board top: uart_frontend + poseidon_core, pins clk/rst/uart_rx/uart_tx/led, 868 clocks/bit (115200 baud at 100 MHz)",
+        verilog: serial_board_verilog,
+        harness: None,
     },
 ];
 
@@ -257,7 +274,7 @@ const POSEIDON_STATE_OUT: &[Port] = &[Port::new("state_out", 768)];
 
 /// Rust-HDL blocks are built by value; the Poseidon ones (~10^5 signals for the core) overflow
 /// a default 2 MiB thread stack (test threads), so they are built on a thread with 1 GiB.
-fn on_big_stack(f: fn() -> String) -> String {
+fn on_big_stack(f: impl FnOnce() -> String + Send + 'static) -> String {
     std::thread::Builder::new()
         .stack_size(1 << 30)
         .spawn(f)
@@ -285,6 +302,18 @@ fn poseidon_full_round_verilog() -> String {
 
 fn poseidon_partial_round_verilog() -> String {
     on_big_stack(|| dedupe_block(PartialRound::new(POSEIDON_PARTIAL_ROUND)))
+}
+
+fn serial_board_verilog() -> String {
+    on_big_stack(|| dedupe_block(crate::uart::SerialBoard::default()))
+}
+
+/// The board top with another bit time and idle timeout (the RTL test's copy); the same Verilog
+/// as `serial_board.v` but for those constants (tests/emitted_rtl.rs checks it).
+pub fn serial_board_verilog_with(clocks_per_bit: u16, idle_cycles: u32) -> String {
+    on_big_stack(move || {
+        dedupe_block(crate::uart::SerialBoard::new(clocks_per_bit, idle_cycles))
+    })
 }
 
 fn poseidon_core_verilog() -> String {

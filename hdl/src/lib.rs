@@ -7,6 +7,7 @@
 //! - [kernel]: the kernel's top-level blocks (the AXI4-Lite control slave).
 //! - [regmap]: the kernel's register map; [vitis]: the Vitis build files rendered from it.
 
+pub mod boardproto;
 pub mod designs;
 pub mod field;
 pub mod harness;
@@ -14,5 +15,6 @@ pub mod kernel;
 pub mod ntt;
 pub mod poseidon;
 pub mod regmap;
+pub mod uart;
 pub mod verilog_dedupe;
 pub mod vitis;

@@ -35,3 +35,31 @@ fn design_names_are_unique_file_stems() {
         );
     }
 }
+
+/// The board RTL test (hdl-check, `emit --board-harness`) simulates the board top emitted with
+/// a short bit time; it must be `serial_board.v` but for the UART divider and idle constants.
+#[test]
+fn simulated_board_differs_from_serial_board_only_in_its_timing_constants() {
+    use parallax_hdl::uart::harness::{SIM_CLOCKS_PER_BIT, SIM_IDLE_CYCLES};
+    let committed = parallax_hdl::designs::find("serial_board")
+        .expect("serial_board in DESIGNS")
+        .rtl_text();
+    let sim = parallax_hdl::designs::serial_board_verilog_with(SIM_CLOCKS_PER_BIT, SIM_IDLE_CYCLES);
+    // rtl_text adds two header lines.
+    let a: Vec<&str> = committed.lines().skip(2).collect();
+    let b: Vec<&str> = sim.lines().collect();
+    assert_eq!(a.len(), b.len(), "line counts differ");
+    let timing = ["localparam  full =", "localparam  half =", "localparam  c_idle_limit ="];
+    let mut changed = 0;
+    for (x, y) in a.iter().zip(&b) {
+        if x != y {
+            assert!(
+                timing.iter().any(|t| x.trim_start().starts_with(t.trim_start())),
+                "unexpected difference:\n  {x}\n  {y}"
+            );
+            changed += 1;
+        }
+    }
+    // rx full/half, tx full, decoder idle limit at least.
+    assert!(changed >= 3, "only {changed} constants differ");
+}

@@ -1,5 +1,6 @@
 //! Parallax: a register-based zkVM over the Goldilocks field.
 pub mod accel;
+pub mod boards;
 pub mod chain;
 pub mod cli;
 pub mod programs;

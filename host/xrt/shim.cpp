@@ -113,6 +113,15 @@ int pxrt_xclbin_inspect(const char* path, const char* kernel_name, char* uuid, s
   });
 }
 
+// Programs device `index` with the xclbin at `path` (`parallax flash`); writes the loaded UUID.
+int pxrt_load_xclbin(uint32_t index, const char* path, char* uuid, size_t uuid_len, char* err, size_t err_len) {
+  return guard({err, err_len}, "programming the XRT device", [&] {
+    xrt::device d(index);
+    copy_out(d.load_xclbin(std::string(path)).to_string(), uuid, uuid_len);
+    return PXRT_OK;
+  });
+}
+
 // Opens device `index`, loads the xclbin at `path` and opens `kernel_name` exclusively.
 int pxrt_open(uint32_t index, const char* path, const char* kernel_name, pxrt_device** out, char* err, size_t err_len) {
   return guard({err, err_len}, "opening the XRT device", [&] {

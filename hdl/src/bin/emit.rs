@@ -12,6 +12,10 @@
 //!                                  kernel top's LDE against plonky2)
 //! emit --harness NAME --dir DIR [--count N] [--seed S]
 //!                                  write DIR/NAME.hex (plonky2 vectors) and DIR/NAME_tb.v
+//! emit --board-harness --dir DIR [--count N] [--seed S]
+//!                                  write DIR/serial_board_sim.v (the board top at a short bit
+//!                                  time), DIR/serial_board.hex (frames, N random PERMUTEs) and
+//!                                  DIR/serial_board_tb.v; prints "E exchanges"
 //! ```
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -33,7 +37,7 @@ struct Args {
     rtl_dir: PathBuf,
     vitis_dir: PathBuf,
     harness_dir: Option<PathBuf>,
-    count: usize,
+    count: Option<usize>,
     seed: u64,
 }
 
@@ -43,6 +47,7 @@ enum Mode {
     List,
     Harness(String),
     KernelHarness,
+    BoardHarness,
 }
 
 fn parse_args() -> Result<Args> {
@@ -51,7 +56,7 @@ fn parse_args() -> Result<Args> {
         rtl_dir: bitstreams_dir("rtl"),
         vitis_dir: bitstreams_dir("vitis"),
         harness_dir: None,
-        count: 4096,
+        count: None,
         seed: 1,
     };
     let mut it = std::env::args().skip(1);
@@ -62,14 +67,16 @@ fn parse_args() -> Result<Args> {
             "--list" => args.mode = Mode::List,
             "--harness" => args.mode = Mode::Harness(value("--harness")?),
             "--kernel-harness" => args.mode = Mode::KernelHarness,
+            "--board-harness" => args.mode = Mode::BoardHarness,
             "--rtl-dir" => args.rtl_dir = value("--rtl-dir")?.into(),
             "--vitis-dir" => args.vitis_dir = value("--vitis-dir")?.into(),
             "--dir" => args.harness_dir = Some(value("--dir")?.into()),
             "--count" => {
                 let v = value("--count")?;
-                args.count = v
-                    .parse()
-                    .with_context(|| format!("--count {v}: not a number"))?;
+                args.count = Some(
+                    v.parse()
+                        .with_context(|| format!("--count {v}: not a number"))?,
+                );
             }
             "--seed" => {
                 let v = value("--seed")?;
@@ -78,7 +85,7 @@ fn parse_args() -> Result<Args> {
                     .with_context(|| format!("--seed {v}: not a number"))?;
             }
             "-h" | "--help" => {
-                println!("usage: emit [--check] [--rtl-dir DIR] [--vitis-dir DIR] | --list | --harness NAME --dir DIR [--count N] [--seed S]");
+                println!("usage: emit [--check] [--rtl-dir DIR] [--vitis-dir DIR] | --list | --harness NAME --dir DIR [--count N] [--seed S] | --kernel-harness --dir DIR [--seed S] | --board-harness --dir DIR [--count N] [--seed S]");
                 std::process::exit(0);
             }
             other => bail!("unknown argument `{other}` (try --help)"),
@@ -158,7 +165,9 @@ fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> 
         bail!("--count must be at least 1");
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let spec = &design.harness;
+    let spec = design.harness.as_ref().ok_or_else(|| {
+        anyhow!("design `{name}` has no vector harness (the UART front end is tested in hdl/tests/uart_sim.rs)")
+    })?;
     let vectors = (spec.vectors)(&mut rand::rngs::StdRng::seed_from_u64(seed), count);
     let hex_path = dir.join(format!("{name}.hex"));
     let tb_path = dir.join(format!("{name}_tb.v"));
@@ -190,6 +199,39 @@ fn write_harness(name: &str, dir: &Path, count: usize, seed: u64) -> Result<()> 
         vectors.len(),
         tb_path.display()
     );
+    Ok(())
+}
+
+/// Writes `text` unless the file already holds it: an unchanged file keeps its date, so
+/// Verilator (`--skip-identical`) and make reuse an earlier build of the board.
+fn write_if_changed(path: &Path, text: &str) -> Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|t| t == text) {
+        return Ok(());
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+fn write_board_harness(dir: &Path, count: usize, seed: u64) -> Result<()> {
+    use parallax_hdl::uart::harness as board;
+    if count > board::MAX_RANDOM {
+        bail!("--count {count}: at most {} random PERMUTE frames (sequence numbers 5..)", board::MAX_RANDOM);
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let exchanges = board::exchanges(&mut rand::rngs::StdRng::seed_from_u64(seed), count);
+    let hex_path = dir.join("serial_board.hex");
+    let hex_str = hex_path
+        .to_str()
+        .ok_or_else(|| anyhow!("non-UTF-8 path {}", hex_path.display()))?;
+    write_if_changed(&hex_path, &board::vector_file(&exchanges)?)?;
+    let tb = board::testbench(
+        board::SIM_CLOCKS_PER_BIT,
+        board::vector_words(&exchanges),
+        hex_str,
+    );
+    write_if_changed(&dir.join("serial_board_tb.v"), &tb)?;
+    let rtl = designs::serial_board_verilog_with(board::SIM_CLOCKS_PER_BIT, board::SIM_IDLE_CYCLES);
+    write_if_changed(&dir.join("serial_board_sim.v"), &rtl)?;
+    println!("{} exchanges", exchanges.len());
     Ok(())
 }
 
@@ -232,6 +274,12 @@ fn run() -> Result<ExitCode> {
                 args.vitis_dir.display()
             );
         }
+        Mode::BoardHarness => {
+            let dir = args
+                .harness_dir
+                .ok_or_else(|| anyhow!("--board-harness needs --dir DIR"))?;
+            write_board_harness(&dir, args.count.unwrap_or(3), args.seed)?;
+        }
         Mode::KernelHarness => {
             let dir = args
                 .harness_dir
@@ -242,7 +290,7 @@ fn run() -> Result<ExitCode> {
             let dir = args
                 .harness_dir
                 .ok_or_else(|| anyhow!("--harness needs --dir DIR"))?;
-            write_harness(&name, &dir, args.count, args.seed)?;
+            write_harness(&name, &dir, args.count.unwrap_or(4096), args.seed)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -8,6 +8,7 @@
 //! driver's layout is tested against the simulator in every build.
 
 pub mod args;
+pub mod xclbin;
 #[cfg(feature = "xrt")]
 mod device;
 #[cfg(feature = "xrt")]
@@ -72,6 +73,9 @@ mod imp {
         readable(path)?;
         Err(AccelError::Open(super::super::BackendError::XrtNotBuilt.to_string()))
     }
+    pub fn load_xclbin(_index: u32, _path: &Path) -> Result<String, String> {
+        Err(super::super::BackendError::XrtNotBuilt.to_string())
+    }
 }
 
 #[cfg(feature = "xrt")]
@@ -117,6 +121,16 @@ mod imp {
             Ok(n) => Listing::Devices((0..n).map(probe).collect()),
             Err(e) => Listing::Failed(e),
         }
+    }
+
+    /// Programs device `index` with `path` (checked by the caller); returns the loaded UUID.
+    pub fn load_xclbin(index: u32, path: &Path) -> Result<String, String> {
+        env::prepare()?;
+        let cpath = cstring(&path.to_string_lossy(), "the xclbin path").map_err(|e| e.to_string())?;
+        let mut uuid = [0 as c_char; 64];
+        // SAFETY: a C string and a buffer with its length; the shim catches every exception.
+        call(|e, l| unsafe { ffi::pxrt_load_xclbin(index, cpath.as_ptr(), uuid.as_mut_ptr(), uuid.len(), e, l) }).map_err(|e| e.message)?;
+        Ok(ffi::text(&uuid))
     }
 
     pub fn inspect_xclbin(path: &Path) -> Result<XclbinInfo, AccelError> {

@@ -6,6 +6,7 @@ mod block;
 mod chain;
 mod demo;
 mod devices;
+mod flash;
 mod plot;
 pub(crate) mod prove;
 mod run;
@@ -119,8 +120,43 @@ pub enum Command {
     },
     /// Run the main job on embedded defaults (no files, no hardware).
     Demo,
-    /// List the accelerator cards XRT sees (and say why there are none).
-    Devices,
+    /// List the accelerator cards XRT sees (and say why there are none), and the serial ports
+    /// that answer the board protocol (docs/boards.md).
+    Devices {
+        /// Also probe this serial port (repeatable), e.g. /dev/ttyUSB0.
+        #[arg(long, value_name = "PATH")]
+        serial: Vec<PathBuf>,
+    },
+    /// Program a device: an XRT card with an `.xclbin` (checked first: header, card, platform),
+    /// or with `--serial PATH` a development board on a USB-UART with an image (chunked,
+    /// resumable, verified by the board before it is reported committed).
+    Flash {
+        /// The `.xclbin` (XRT) or the board's bitstream/configuration image (`--serial`).
+        image: PathBuf,
+        /// The board's serial port, e.g. /dev/ttyUSB0.
+        #[arg(long, value_name = "PATH")]
+        serial: Option<PathBuf>,
+        #[arg(long, default_value_t = crate::boards::DEFAULT_BAUD)]
+        baud: u32,
+        /// XRT device index.
+        #[arg(long, default_value_t = 0)]
+        device: u32,
+        /// Upload chunk size in bytes (at most 1020).
+        #[arg(long, default_value_t = crate::boards::upload::MAX_CHUNK)]
+        chunk: usize,
+        /// How long the board has to answer each frame before it is resent (4 resends).
+        #[arg(long, default_value_t = 500)]
+        timeout_ms: u64,
+        /// Program even if the xclbin's platform name differs from the card's (XRT still checks).
+        #[arg(long)]
+        skip_platform_check: bool,
+    },
+    /// Serve a simulated board (docs/boards.md) on a pseudo-terminal until killed, or for SECS
+    /// seconds; prints the port's path.
+    BoardSim {
+        #[arg(long, value_name = "SECS")]
+        seconds: Option<u64>,
+    },
     /// Time trace commitments (2^k rows x COLS, rate 1/2) on this host's CPU against the simulated
     /// accelerator's projected time.
     Bench {
@@ -164,7 +200,11 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::
         Command::Aggregate { left, right, output } => chain::aggregate(&left, &right, &output),
         Command::BenchChain { blocks, txs } => chain::bench(&blocks, txs),
         Command::Demo => demo::demo(),
-        Command::Devices => devices::devices(),
+        Command::Devices { serial } => devices::devices(&serial),
+        Command::Flash { image, serial, baud, device, chunk, timeout_ms, skip_platform_check } => {
+            flash::flash(&flash::FlashArgs { image, serial, baud, device, chunk, timeout_ms, skip_platform_check })
+        }
+        Command::BoardSim { seconds } => flash::board_sim(seconds),
         Command::Bench { backend, xclbin, min_log_rows, max_log_rows, cols, plot } => {
             bench::bench(backend, xclbin.as_deref(), min_log_rows, max_log_rows, cols, plot.as_deref())
         }

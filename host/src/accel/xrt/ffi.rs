@@ -29,6 +29,7 @@ extern "C" {
         err: *mut c_char,
         err_len: usize,
     ) -> i32;
+    pub fn pxrt_load_xclbin(index: u32, path: *const c_char, uuid: *mut c_char, uuid_len: usize, err: *mut c_char, err_len: usize) -> i32;
     pub fn pxrt_open(index: u32, path: *const c_char, kernel: *const c_char, out: *mut *mut RawDevice, err: *mut c_char, err_len: usize) -> i32;
     pub fn pxrt_close(d: *mut RawDevice);
     pub fn pxrt_arg_group(d: *mut RawDevice, arg: i32, group: *mut i32, err: *mut c_char, err_len: usize) -> i32;
