@@ -11,7 +11,7 @@
 //! | 248..260 | `OUT` | the permutation's output |
 //! | 260 | `MULT` | how many lookups this row answers (0 on padding rows) |
 //!
-//! Why this shape: constraints are of degree 3 (rate 1/2), so `x^7 = (x^3)^2 · x` needs the cube
+//! Why this shape: the tables' constraints are of degree 3, so `x^7 = (x^3)^2 · x` needs the cube
 //! in a column, and an S-box's input must itself be a column to be cubed. Everything between two
 //! S-box layers is affine (round constants, the MDS matrix, the lanes a partial round leaves
 //! alone), so the constraints follow the rounds with the lanes as expressions: each S-box input
@@ -129,9 +129,9 @@ fn row(input: [F; W]) -> Vec<F> {
 }
 
 /// The table for these permutation inputs (one lookup each): one row per distinct input, in
-/// first-use order, `MULT` counting its lookups; padded to `rows` (a power of two, at least the
-/// number of distinct inputs) with permutations of zero.
-pub fn generate(lookups: &[[F; W]], rows: usize) -> Vec<Vec<F>> {
+/// first-use order, `MULT` counting its lookups; padded with permutations of zero to the
+/// smallest table height that holds them (`public::rows_for`), or `min_rows` if larger.
+pub fn generate(lookups: &[[F; W]], min_rows: usize) -> Vec<Vec<F>> {
     let mut order: Vec<[F; W]> = Vec::new();
     let mut count: HashMap<[u64; W], usize> = HashMap::new();
     for input in lookups {
@@ -142,7 +142,7 @@ pub fn generate(lookups: &[[F; W]], rows: usize) -> Vec<Vec<F>> {
         });
         *slot += 1;
     }
-    assert!(rows >= order.len() && rows.is_power_of_two());
+    let rows = super::public::rows_for(order.len()).max(min_rows);
     let rows_data: Vec<Vec<F>> = {
         use rayon::prelude::*;
         order.par_iter().map(|&input| row(input)).collect()
@@ -159,11 +159,6 @@ pub fn generate(lookups: &[[F; W]], rows: usize) -> Vec<Vec<F>> {
         }
     }
     cols
-}
-
-/// The number of distinct inputs among `lookups` (the table's data rows).
-pub fn distinct(lookups: &[[F; W]]) -> usize {
-    lookups.iter().map(|x| x.map(|e| e.0)).collect::<std::collections::HashSet<_>>().len()
 }
 
 #[cfg(test)]
@@ -196,8 +191,8 @@ mod tests {
     fn repeated_inputs_share_a_row() {
         let a: [F; W] = F::rand_array();
         let b: [F; W] = F::rand_array();
-        let cols = generate(&[a, b, a, a], 32);
-        assert_eq!(distinct(&[a, b, a, a]), 2);
+        let cols = generate(&[a, b, a, a], 0);
+        assert_eq!(cols[MULT].len(), 32); // the smallest table
         assert_eq!((cols[MULT][0], cols[MULT][1], cols[MULT][2]), (F::from_canonical_u64(3), F::ONE, F::ZERO));
     }
 }

@@ -225,7 +225,7 @@ pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace], min_bits: &Bi
     }
     let range_cols = range::generate(checks.into_iter(), 1 << min_bits[RANGE]);
     let bit_cols = bitwise::generate(&bit_ops, at_least(BITWISE, rows_for(bit_ops.len())));
-    let hash_cols = poseidon::generate(&hashes, at_least(POSEIDON, rows_for(poseidon::distinct(&hashes))));
+    let hash_cols = poseidon::generate(&hashes, 1 << min_bits[POSEIDON]);
 
     let polys = |cols: Vec<Vec<F>>| cols.into_iter().map(PolynomialValues::new).collect::<Vec<_>>();
     vec![

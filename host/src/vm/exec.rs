@@ -114,14 +114,13 @@ fn address(v: F) -> Result<u64, ErrorKind> {
 }
 
 #[inline(always)]
-/// The `poseidon` instruction: the first four words of plonky2's Poseidon permutation of
-/// `[words, 0, 0, 0, 0]`, which is `PoseidonHash::hash_no_pad(words)` and also `two_to_one` of
-/// the two halves (so contracts reproduce the state tree's key, leaf and node hashes).
+/// The `poseidon` instruction: `PoseidonHash::hash_no_pad(words)`, i.e. the first four words of
+/// the permutation of `[words, 0, 0, 0, 0]`, also `two_to_one` of the two halves (so contracts
+/// reproduce the state tree's key, leaf and node hashes).
 pub fn poseidon_compress(words: [F; 8]) -> [F; 4] {
-    use plonky2::hash::poseidon::Poseidon;
-    let mut state = [F::ZERO; 12];
-    state[..8].copy_from_slice(&words);
-    F::poseidon(state)[..4].try_into().unwrap()
+    use plonky2::hash::poseidon::PoseidonHash;
+    use plonky2::plonk::config::Hasher;
+    PoseidonHash::hash_no_pad(&words).elements
 }
 
 fn flag(b: bool) -> F {
