@@ -586,6 +586,16 @@ mod poseidon_forgeries {
         assert_rejected(run(|_, t| shift_from(t, POSEIDON, poseidon::CUBE + 100, 0, F::ONE)), "poseidon table");
     }
 
+    /// Only r0..r3 are free on a `poseidon` row: r4..r9 keep their values.
+    #[test]
+    fn changed_register_outside_the_digest_rejected() {
+        let r = run(|c, t| {
+            shift_from(t, CPU, reg(4), 3, f(7));
+            c.final_regs[4] = f(7);
+        });
+        assert_rejected(r, "cpu table");
+    }
+
     /// A valid row of another permutation (non-zero capacity) whose digest the CPU claims: the
     /// lookup pins the capacity words to zero.
     #[test]
