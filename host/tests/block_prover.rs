@@ -125,11 +125,105 @@ fn padded_block_proof_verifies_and_its_padding_is_bound() {
     let stmt = p.claim.statement();
     let traces: Vec<_> = outcome.traces.iter().collect();
     for (table, column) in [(TXS, prover::io::TX_CONTRACT), (OUTPUT, prover::io::OUT_VAL), (STORAGE, prover::io::ST_KEY)] {
-        let mut t = build_statement_traces(&stmt, &traces, &BLOCK_CAPACITY);
+        let paths = prover::block::slot_proofs(&block, &p.claim);
+        let mut t = build_statement_traces(&stmt, &traces, &paths, &BLOCK_CAPACITY).unwrap();
         let last = t[table][column].values.len() - 1;
         t[table][column].values[last] += F::ONE;
         let proofs = prove_statement(&stmt, &t, &CpuCommitter, &mut TimingTree::default()).unwrap();
         let forged = BlockProof { claim: p.claim.clone(), proofs };
         assert!(prover::verify_block(&forged).is_err(), "{} table padding forged", NAMES[table]);
+    }
+}
+
+/// Proves a changed claim with the given pre-state paths and edited traces, as a dishonest prover
+/// would, and returns the verifier's verdict.
+fn prove_forged(
+    claim: prover::BlockClaim,
+    paths: &[parallax::chain::MerkleProof],
+    edit: impl Fn(&mut prover::system::Traces),
+) -> Result<(), prover::VerifyError> {
+    let outcome = parallax::chain::execute_serial(&small_block(), true);
+    let traces: Vec<_> = outcome.traces.iter().collect();
+    let stmt = claim.statement();
+    let mut t = prover::system::build_statement_traces(&stmt, &traces, paths, &prover::system::NATURAL).unwrap();
+    edit(&mut t);
+    let proofs = prover::system::prove_statement(&stmt, &t, &CpuCommitter, &mut TimingTree::default()).unwrap();
+    prover::verify_block(&BlockProof { claim, proofs })
+}
+
+/// The first slot the block reads before writing it whose pre-state value is not zero: its index
+/// among the touched slots, and the log entries of that first read.
+fn read_slot() -> (usize, usize) {
+    let c = &proof().claim;
+    let slots = prover::statement::touched_slots(&c.storage);
+    (0..slots.len())
+        .find_map(|i| {
+            let k = c.storage.iter().position(|e| (e.address, e.key) == slots[i])?;
+            (!c.storage[k].write && c.pre_values[i] != F::ZERO).then_some((i, k))
+        })
+        .expect("a transfer reads its sender's balance first")
+}
+
+/// Pre-state values are proven under the pre-state root: a read of a value that is not under it
+/// is rejected however the prover builds the state table, and the honest paths are checked.
+#[test]
+fn pre_state_values_are_proven() {
+    use parallax::chain::NodeOpening;
+    use parallax::prover::{state, tables::STATE};
+    let honest = prover::block::slot_proofs(&small_block(), &proof().claim);
+    assert!(honest.iter().any(|p| matches!(p.terminal, NodeOpening::Empty | NodeOpening::Leaf { .. })));
+    let (i, k) = read_slot();
+    let mut claim = proof().claim.clone();
+    claim.pre_values[i] += F::ONE;
+    claim.storage[k].value += F::ONE;
+    prover::block::check_block_claim(&claim).expect("the forged claim is consistent with itself");
+
+    // the forged value in the segment, the true leaf at the end of the path
+    let e = prove_forged(claim.clone(), &honest, |_| {}).unwrap_err();
+    assert!(e.to_string().contains("state table"), "{e}");
+    // the forged value in the public slot list only: the state table proves another slot list
+    let e = prove_forged(claim.clone(), &honest, |t| {
+        let heads: Vec<usize> = (0..t[STATE][0].len()).filter(|&r| t[STATE][state::HEAD].values[r] == F::ONE).collect();
+        for r in heads[i]..heads[i] + honest[i].siblings.len() + 2 {
+            t[STATE][state::OLD].values[r] -= F::ONE;
+        }
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("cross-table"), "{e}");
+    // a path to a leaf holding the forged value: it does not lead to the pre-state root
+    let mut paths = honest.clone();
+    let NodeOpening::Leaf { value, .. } = &mut paths[i].terminal else { panic!("the slot is present") };
+    *value += F::ONE;
+    let e = prove_forged(claim.clone(), &paths, |_| {}).unwrap_err();
+    assert!(e.to_string().contains("state table"), "{e}");
+    // ... or the forged value in the leaf's preimage, under the true leaf hash
+    let e = prove_forged(claim.clone(), &honest, |t| {
+        let head = (0..t[STATE][0].len()).filter(|&r| t[STATE][state::HEAD].values[r] == F::ONE).nth(i).unwrap();
+        t[STATE][state::R].values[head + honest[i].siblings.len() + 1] += F::ONE;
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("cross-table"), "{e}");
+    // a present slot shown absent (its path cut short at an empty node)
+    let mut claim0 = proof().claim.clone();
+    claim0.pre_values[i] = F::ZERO;
+    claim0.storage[k].value = F::ZERO;
+    let mut paths = honest.clone();
+    paths[i].terminal = NodeOpening::Empty;
+    assert!(prove_forged(claim0, &paths, |_| {}).is_err());
+}
+
+/// The key hash's bits in the state table are those of the slot's key hash.
+#[test]
+fn state_table_bits_are_the_key_hash() {
+    use parallax::prover::{state, tables::STATE};
+    let honest = prover::block::slot_proofs(&small_block(), &proof().claim);
+    prove_forged(proof().claim.clone(), &honest, |_| {}).expect("the honest table verifies");
+    for j in [0, 1, 40] {
+        let e = prove_forged(proof().claim.clone(), &honest, |t| {
+            let b = &mut t[STATE][state::BITS + j].values[0];
+            *b = F::ONE - *b;
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("state table"), "bit {j}: {e}");
     }
 }

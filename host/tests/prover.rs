@@ -450,6 +450,7 @@ mod tables_pass_stark_testing {
     check!(range, RangeStark);
     check!(bitwise, BitwiseStark);
     check!(poseidon, parallax::prover::poseidon::PoseidonStark);
+    check!(state, parallax::prover::state::StateStark);
     check!(public, PublicStark::<5>);
     check!(public7, PublicStark::<7>);
 }

@@ -6,16 +6,23 @@
 //!
 //! | hash        | state before the permutation                          | output        |
 //! |-------------|-------------------------------------------------------|---------------|
-//! | key hash    | `[address, key, 0, 0, 0, 0, 0, 0 \| 0, 0, 0, 0]`       | state\[0..4\] |
+//! | key hash    | `[address, key, 0, 0, 0, 0, 0, 0 \| 1, 0, 0, 0]`       | state\[0..4\] |
 //! | leaf hash   | `[kh0, kh1, kh2, kh3, value, 1, 0, 0 \| 0, 0, 0, 0]`   | state\[0..4\] |
 //! | node hash   | `[l0, l1, l2, l3, r0, r1, r2, r3 \| 0, 0, 0, 0]`       | state\[0..4\] |
 //!
 //! The empty subtree hashes to `[0, 0, 0, 0]` at every depth.
+//!
+//! The key hash alone sets a capacity element ([`KEY_DOMAIN`]): with a zero capacity its preimage
+//! `[address, key, 0, 0 | 0, 0, 0, 0]` would read as a node preimage `(left, EMPTY)`, and since a
+//! leaf preimage starts with the key hash, a prover could "open" a leaf as an internal node, then
+//! the key hash as a node with an empty right child, and show a present key absent (for key hashes
+//! whose path bits at the leaf's depth are `0, 1`). Node preimages have a zero capacity, so no key
+//! hash can be opened as a node.
 
 use plonky2::field::goldilocks_field::GoldilocksField;
 use plonky2::field::types::{Field, PrimeField64};
 use plonky2::hash::hash_types::HashOut;
-use plonky2::hash::poseidon::PoseidonHash;
+use plonky2::hash::poseidon::{Poseidon, PoseidonHash};
 use plonky2::plonk::config::Hasher;
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +39,16 @@ pub const EMPTY_HASH: Hash = HashOut::ZERO;
 /// prescribed elements (~2^192 work), and the empty hash has `0` where the tag has `1`.
 pub const LEAF_TAG: F = F::ONE;
 
+/// Capacity element 0 of the key hash's permutation (node and leaf hashes have it 0).
+pub const KEY_DOMAIN: F = F::ONE;
+
+/// The permutation input of the key hash of `(address, key)`.
+pub fn key_hash_input(address: F, key: F) -> [F; 12] {
+    let mut s = [F::ZERO; 12];
+    (s[0], s[1], s[8]) = (address, key, KEY_DOMAIN);
+    s
+}
+
 /// Number of path bits in a key hash: 4 elements x 64 bits. Distinct key hashes differ within
 /// these bits, so no path is ever longer.
 pub const MAX_DEPTH: usize = 256;
@@ -45,10 +62,12 @@ pub const MAX_DEPTH: usize = 256;
 pub struct KeyHash(pub [u64; 4]);
 
 impl KeyHash {
-    /// Tree key of `(address, key)`. `hash_no_pad`, not `hash_or_noop`: the latter would leave
-    /// inputs this short unhashed, letting anyone choose tree paths (and make them collide).
+    /// Tree key of `(address, key)`: the first 4 words of the permutation of
+    /// [`key_hash_input`]. Always hashed (never the identity, as `hash_or_noop` is for short
+    /// inputs), so nobody chooses tree paths.
     pub fn of(address: F, key: F) -> Self {
-        Self::from_hash(PoseidonHash::hash_no_pad(&[address, key]))
+        let out = <F as Poseidon>::poseidon(key_hash_input(address, key));
+        Self(core::array::from_fn(|i| out[i].to_canonical_u64()))
     }
 
     pub fn from_hash(h: Hash) -> Self {

@@ -104,7 +104,11 @@ fn raw_perm(inputs: &[F]) -> Hash {
 fn hashes_are_single_poseidon_permutations_with_documented_layout() {
     let (a, k, v) = (f(7), f(42), f(1234));
     let kh = KeyHash::of(a, k);
-    assert_eq!(kh.to_hash(), raw_perm(&[a, k]));
+    // the key hash sets capacity element 0 (domain separation from node preimages)
+    let mut state = [F::ZERO; 12];
+    (state[0], state[1], state[8]) = (a, k, F::ONE);
+    assert_eq!(kh.to_hash().elements, F::poseidon(state)[..4]);
+    assert_ne!(kh.to_hash(), raw_perm(&[a, k]));
     let e = kh.to_hash().elements;
     assert_eq!(
         leaf_hash(&kh, v),

@@ -38,11 +38,12 @@ use super::system::Bits;
 use super::{C, D, F};
 
 /// Log2 of each table's rows in an aggregated block (cpu, rom, calldata, output, storage,
-/// memory, range, bitwise, transactions, poseidon): 2^11 VM steps, 2^7 contract instructions,
-/// 2^9 calldata words, 2^7 outputs, 2^10 storage accesses, 2^6 memory accesses, 2^9 range checks,
-/// 2^6 bitwise operations, 128 transactions, 32 distinct `poseidon` inputs. About 100
-/// transactions of the generated workload fit.
-pub const BLOCK_CAPACITY: Bits = [11, 7, 9, 7, 10, 6, 9, 6, 7, 5];
+/// memory, range, bitwise, transactions, poseidon, state, slots): 2^11 VM steps, 2^7 contract
+/// instructions, 2^9 calldata words, 2^7 outputs, 2^10 storage accesses, 2^6 memory accesses,
+/// 2^9 range checks, 2^6 bitwise operations, 128 transactions, 2^10 distinct permutations
+/// (`poseidon` instructions and the state table's path hashes), 2^10 state rows (a path level
+/// each), 2^7 touched slots. About 100 transactions of the generated workload fit.
+pub const BLOCK_CAPACITY: Bits = [11, 7, 9, 7, 10, 6, 9, 6, 7, 10, 10, 7];
 
 /// Offsets of the chain inputs in leaf and node public inputs (the node's verifier key follows).
 pub const PRE_ROOT: usize = 0;

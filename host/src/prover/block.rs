@@ -10,10 +10,10 @@ use plonky2::util::timing::TimingTree;
 use starky::proof::StarkProof;
 
 use super::commit::TraceCommitter;
-use super::statement::{BlockClaim, LogEntry};
+use super::statement::{touched_slots, BlockClaim, LogEntry};
 use super::system::{build_statement_traces, prove_statement, verify_statement, Bits, ProveError, VerifyError};
 use super::{C, D, F};
-use crate::chain::{execute_serial, Block, BlockOutcome, Status};
+use crate::chain::{execute_serial, Block, BlockOutcome, MerkleProof, Status};
 use crate::vm::{self, Opcode, Operand, Program, Trace};
 
 /// A proof of a block's execution: the claim and one Starky proof per table (in `tables` order).
@@ -68,12 +68,14 @@ pub fn block_claim(block: &Block, outcome: &BlockOutcome) -> Result<BlockClaim, 
         failed.push(fail);
         outputs.push(outs);
     }
+    let pre_values = touched_slots(&storage).into_iter().map(|(a, k)| block.pre_state.get(a, k)).collect();
     Ok(BlockClaim {
         contracts: block.contracts.values().map(|c| (c.address, c.program.instructions.clone())).collect(),
         txs: block.txs.clone(),
         failed,
         outputs,
         storage,
+        pre_values,
         pre_root: block.pre_state.root(),
         post_root: outcome.post_root(block),
     })
@@ -91,15 +93,22 @@ pub fn prove_block(
     let claim = timed!(timing, "block claim and roots", block_claim(block, &outcome)?);
     let traces: Vec<&Trace> = outcome.traces.iter().collect();
     let stmt = claim.statement();
-    let tables = timed!(timing, "generate traces", build_statement_traces(&stmt, &traces, min_bits));
+    let paths = timed!(timing, "pre-state paths", slot_proofs(block, &claim));
+    let tables = timed!(timing, "generate traces", build_statement_traces(&stmt, &traces, &paths, min_bits)?);
     let proofs = prove_statement(&stmt, &tables, committer, timing)?;
     Ok(BlockProof { claim, proofs })
 }
 
-/// Checks the claim's shape and that its storage log is consistent with itself: a read returns
-/// the value of the last earlier write to the slot by the same transaction, else by an earlier
-/// successful transaction. (Reads of slots the block has not written return pre-state values,
-/// which only the state-root update, not proven yet, can check.)
+/// The Merkle proofs of the claim's touched slots under the block's pre-state (in
+/// [`touched_slots`] order), which the state table proves.
+pub fn slot_proofs(block: &Block, claim: &BlockClaim) -> Vec<MerkleProof> {
+    touched_slots(&claim.storage).into_iter().map(|(a, k)| block.pre_state.prove(a, k)).collect()
+}
+
+/// Checks the claim's shape and that its storage log is consistent with itself and with the
+/// claimed pre-state values: a read returns the value of the last earlier write to the slot by
+/// the same transaction, else by an earlier successful transaction, else the slot's pre-state
+/// value (which the state table proves under the pre-state root).
 pub fn check_block_claim(c: &BlockClaim) -> Result<(), VerifyError> {
     let bad = |m: String| Err(VerifyError::Claim(m));
     let n = c.txs.len();
@@ -135,6 +144,12 @@ pub fn check_block_claim(c: &BlockClaim) -> Result<(), VerifyError> {
     // committed: writes of finished successful transactions; pending: the current transaction's
     let mut committed: HashMap<(u64, u64), F> = HashMap::new();
     let mut pending: HashMap<(u64, u64), F> = HashMap::new();
+    let slots = touched_slots(&c.storage);
+    if c.pre_values.len() != slots.len() {
+        return bad(format!("{} pre-state values for {} touched slots", c.pre_values.len(), slots.len()));
+    }
+    let pre: HashMap<(u64, u64), F> =
+        slots.iter().zip(&c.pre_values).map(|(&(a, k), &v)| ((a.to_canonical_u64(), k.to_canonical_u64()), v)).collect();
     let mut cur = 0u32;
     for (k, e) in c.storage.iter().enumerate() {
         if e.tx < cur || e.tx as usize >= n {
@@ -157,12 +172,15 @@ pub fn check_block_claim(c: &BlockClaim) -> Result<(), VerifyError> {
             if v != e.value {
                 return bad(format!("storage access {k}: read of {} returns {}, not the value written before", e.key, e.value));
             }
+        } else if pre[&slot] != e.value {
+            return bad(format!("storage access {k}: read of {} returns {}, not its pre-state value", e.key, e.value));
         }
     }
     Ok(())
 }
 
-/// Verifies a block proof against its claim (the roots are carried, not checked).
+/// Verifies a block proof against its claim (the pre-state values are proven under the
+/// pre-state root; the post-state root is carried, not checked).
 pub fn verify_block(proof: &BlockProof) -> Result<(), VerifyError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         check_block_claim(&proof.claim)?;

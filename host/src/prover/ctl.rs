@@ -7,7 +7,7 @@ use starky::cross_table_lookup::{CrossTableLookup, TableWithColumns};
 use starky::lookup::{Column, Filter};
 
 use super::tables::*;
-use super::{bitwise, cpu, io, memory, poseidon, range, rom, F};
+use super::{bitwise, cpu, io, memory, poseidon, range, rom, state, F};
 use crate::vm::isa::{Opcode, FP, NO_REG, NUM_REGS};
 
 fn f(x: i64) -> F {
@@ -224,12 +224,34 @@ pub fn all_ctls() -> Vec<CrossTableLookup<F>> {
     let mut looking: Vec<Column<F>> = (0..8).map(|r| col(reg(r))).collect();
     looking.extend((8..12).map(|_| konst(0)));
     looking.extend((0..poseidon::DIGEST as u8).map(|r| Column::single_next_row(reg(r))));
+    // the state table's key hashes `[ADDR, KEY, 0.. | 1, 0, 0, 0]` and node/leaf hashes `[L, R | 0..]`
+    let mut key_hash: Vec<Column<F>> = vec![col(state::ADDR), col(state::KEY)];
+    key_hash.extend((2..12).map(|i| konst(i64::from(i == 8))));
+    key_hash.extend((0..4).map(|i| col(state::KH + i)));
+    let mut node: Vec<Column<F>> = (0..8).map(|i| col(state::L + i)).collect();
+    node.extend((8..12).map(|_| konst(0)));
+    node.extend((0..4).map(|i| col(state::H + i)));
+    let hashing = Filter::new_simple(Column::sum([state::PATH, state::T_SAME, state::T_OTHER]));
     ctls.push(CrossTableLookup::new(
-        vec![TableWithColumns::new(CPU, looking, cpu_ops(&[Poseidon]))],
+        vec![
+            TableWithColumns::new(CPU, looking, cpu_ops(&[Poseidon])),
+            TableWithColumns::new(STATE, key_hash, Filter::new_simple(col(state::HEAD))),
+            TableWithColumns::new(STATE, node, hashing),
+        ],
         TableWithColumns::new(
             POSEIDON,
             Column::singles((poseidon::IN..poseidon::IN + 12).chain(poseidon::OUT..poseidon::OUT + poseidon::DIGEST)).collect(),
             Filter::new_simple(col(poseidon::MULT)),
+        ),
+    ));
+
+    // every slot of the public list is proven once: (address, key, pre-state value)
+    ctls.push(CrossTableLookup::new(
+        vec![TableWithColumns::new(SLOTS, Column::singles(0..3).collect(), Filter::new_simple(col(3)))],
+        TableWithColumns::new(
+            STATE,
+            Column::singles([state::ADDR, state::KEY, state::OLD]).collect(),
+            Filter::new_simple(col(state::HEAD)),
         ),
     ));
     ctls

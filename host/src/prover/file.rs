@@ -28,7 +28,7 @@ use super::{C, D, F};
 use crate::vm::isa::{Instruction, NUM_REGS};
 
 pub const MAGIC: &[u8; 8] = b"PLXPROOF";
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 pub const KIND_EXECUTION: u8 = 0;
 pub const KIND_BLOCK: u8 = 1;
 pub const KIND_CHAIN: u8 = 2;
@@ -187,6 +187,7 @@ pub fn block_to_bytes(proof: &BlockProof) -> Vec<u8> {
         w.u32(e.tx);
         w.felts(&[e.address, e.key, e.value, F::from_bool(e.write)]);
     }
+    w.felt_vec(&c.pre_values);
     w.felts(&c.pre_root.elements);
     w.felts(&c.post_root.elements);
     w.u32(proof.proofs.len() as u32);
@@ -294,10 +295,11 @@ impl Reader<'_> {
             let (address, key, value) = (self.felt()?, self.felt()?, self.felt()?);
             storage.push(LogEntry { tx, address, key, value, write: self.bit()? });
         }
+        let pre_values = self.felt_vec()?;
         let pre_root = HashOut { elements: self.felts(4)?.try_into().unwrap() };
         let post_root = HashOut { elements: self.felts(4)?.try_into().unwrap() };
         let proofs = self.proofs()?;
-        Ok(BlockProof { claim: BlockClaim { contracts, txs, failed, outputs, storage, pre_root, post_root }, proofs })
+        Ok(BlockProof { claim: BlockClaim { contracts, txs, failed, outputs, storage, pre_values, pre_root, post_root }, proofs })
     }
 }
 

@@ -7,7 +7,7 @@
 //! - [`prove_block`] executes a block and proves all its transactions in one proof
 //!   ([`BlockProof`]); [`verify_block`] checks it (`block.rs`).
 //! - Tables: `cpu`, `rom`, `io` (calldata, outputs, storage log), `memory`, `range`, `bitwise`,
-//!   `poseidon`;
+//!   `poseidon`, `state` (pre-state values of touched slots) and its public slot list;
 //!   their links in `ctl`; the public-data binding in `public`; the commitment seam in `commit`.
 
 pub mod bitwise;
@@ -25,6 +25,7 @@ pub mod public;
 pub mod range;
 pub mod recursion;
 pub mod rom;
+pub mod state;
 pub mod statement;
 pub mod system;
 
@@ -56,7 +57,11 @@ pub mod tables {
     pub const BITWISE: usize = 7;
     pub const TXS: usize = 8;
     pub const POSEIDON: usize = 9;
-    pub const NUM_TABLES: usize = 10;
-    pub const NAMES: [&str; NUM_TABLES] =
-        ["cpu", "rom", "calldata", "output", "storage", "memory", "range", "bitwise", "transactions", "poseidon"];
+    pub const STATE: usize = 10;
+    pub const SLOTS: usize = 11;
+    pub const NUM_TABLES: usize = 12;
+    pub const NAMES: [&str; NUM_TABLES] = [
+        "cpu", "rom", "calldata", "output", "storage", "memory", "range", "bitwise", "transactions", "poseidon", "state",
+        "slots",
+    ];
 }

@@ -5,11 +5,11 @@
 //! 1. the statement's transcript elements (`Claim`: [`PublicInputs::to_elements`], 36 elements;
 //!    block: [`BlockPublicInputs::to_elements`], 24 elements: pre-state root, post-state root,
 //!    block hash, storage-log hash, contracts hash, receipts hash), the CPU table's 21 public
-//!    inputs ([`Statement::cpu_inputs`]) and the public columns of the five public tables (ROM,
+//!    inputs ([`Statement::cpu_inputs`]) and the public columns of the six public tables (ROM,
 //!    calldata, outputs, storage, transactions, with the layouts of `rom::public_columns` and
 //!    `io::*_public`) are witnesses;
 //! 2. the challenger observes the transcript elements, then every table's trace cap, then draws
-//!    the cross-table-lookup challenges, then verifies each of the 10 tables' Starky proofs in
+//!    the cross-table-lookup challenges, then verifies each of the 12 tables' Starky proofs in
 //!    index order (`verify_stark_proof_with_challenges_circuit`, with its CTL variables);
 //! 3. each public column's opening at the table's ζ equals the barycentric interpolation of the
 //!    witnessed column (`public::eval_at`);
@@ -57,10 +57,11 @@ use super::cpu::CpuStark;
 use super::memory::MemoryStark;
 use super::public::PublicStark;
 use super::range::RangeStark;
+use super::state::StateStark;
 use super::statement::{BlockClaim, BlockPublicInputs, Claim, PublicInputs, Statement};
 use super::system::{public_tables, stark_config, ExecutionProof};
 use super::tables::*;
-use super::{ctl, io, rom, C, D, F};
+use super::{ctl, io, rom, state, C, D, F};
 use crate::vm::isa::NUM_REGS;
 use crate::vm::{self, Program};
 
@@ -79,8 +80,14 @@ pub const POST_ROOT: usize = 4;
 pub const BLOCK_HASH: usize = 8;
 
 /// The public tables and their number of public columns, in the order of `system.rs`.
-const PUBLICS: [(usize, usize); 5] =
-    [(ROM, rom::NUM_PUBLIC), (CALLDATA, io::CD_PUBLIC), (OUTPUT, io::OUT_COLUMNS), (STORAGE, io::ST_COLUMNS), (TXS, io::TX_COLUMNS)];
+const PUBLICS: [(usize, usize); 6] = [
+    (ROM, rom::NUM_PUBLIC),
+    (CALLDATA, io::CD_PUBLIC),
+    (OUTPUT, io::OUT_COLUMNS),
+    (STORAGE, io::ST_COLUMNS),
+    (TXS, io::TX_COLUMNS),
+    (SLOTS, state::SLOT_COLUMNS),
+];
 
 /// Degree bits of every table's Starky proof (in table order) and the transcript length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -129,7 +136,7 @@ pub fn shape_of(stmt: &Statement, proofs: &[StarkProof<F, C, D>]) -> Result<Shap
 
 /// The public columns of `stmt`'s public tables at `shape`'s heights, as the native verifier
 /// derives them.
-pub fn public_columns(stmt: &Statement, shape: &Shape) -> [Vec<Vec<F>>; 5] {
+pub fn public_columns(stmt: &Statement, shape: &Shape) -> [Vec<Vec<F>>; 6] {
     public_tables(stmt, &shape.degree_bits).map(|(_, cols)| cols)
 }
 
@@ -290,7 +297,14 @@ impl StatementCircuit {
             add_table_proof(&mut b, &BitwiseStark, BITWISE, &config, &ctls, bits[BITWISE]),
             add_table_proof(&mut b, &PublicStark::<4>, TXS, &config, &ctls, bits[TXS]),
             add_table_proof(&mut b, &PoseidonStark, POSEIDON, &config, &ctls, bits[POSEIDON]),
+            add_table_proof(&mut b, &StateStark, STATE, &config, &ctls, bits[STATE]),
+            add_table_proof(&mut b, &PublicStark::<4>, SLOTS, &config, &ctls, bits[SLOTS]),
         ];
+        // The state table's public input, the pre-state root: a block's first transcript
+        // elements; zero (the empty tree) for a single execution, which touches no slot.
+        let zero = b.zero();
+        let pre_root: Vec<Target> =
+            if shape.transcript == BLOCK_TRANSCRIPT { transcript[PRE_ROOT..PRE_ROOT + 4].to_vec() } else { vec![zero; 4] };
         let mut challenger = RecursiveChallenger::<F, PoseidonHash, D>::new(&mut b);
         challenger.observe_elements(&transcript);
         for p in &proofs {
@@ -310,6 +324,8 @@ impl StatementCircuit {
             v.table(&mut b, &BitwiseStark, BITWISE, &p[BITWISE], &[], bits[BITWISE]),
             v.table(&mut b, &PublicStark::<4>, TXS, &p[TXS], &[], bits[TXS]),
             v.table(&mut b, &PoseidonStark, POSEIDON, &p[POSEIDON], &[], bits[POSEIDON]),
+            v.table(&mut b, &StateStark, STATE, &p[STATE], &pre_root, bits[STATE]),
+            v.table(&mut b, &PublicStark::<4>, SLOTS, &p[SLOTS], &[], bits[SLOTS]),
         ];
 
         // Public columns equal the witnessed data at ζ.
@@ -322,7 +338,6 @@ impl StatementCircuit {
         // `Target::default()` (the circuit's first virtual target) to every looking sum.
         let zs_first: [Vec<Target>; NUM_TABLES] =
             core::array::from_fn(|t| p[t].openings.ctl_zs_first.clone().unwrap_or_default());
-        let zero = b.zero();
         let extra: hashbrown::HashMap<usize, Vec<Target>> =
             (0..ctls.len()).map(|i| (i, vec![zero; config.num_challenges])).collect();
         verify_cross_table_lookups_circuit::<F, D, NUM_TABLES>(&mut b, ctls.clone(), zs_first, &extra, &config);

@@ -10,7 +10,7 @@
 //!
 //! Both reduce to a [`Statement`]: the data the tables are built from and checked against.
 
-use plonky2::field::types::Field;
+use plonky2::field::types::{Field, PrimeField64};
 use plonky2::hash::hash_types::HashOut;
 use plonky2::hash::poseidon::PoseidonHash;
 use plonky2::plonk::config::Hasher;
@@ -73,6 +73,8 @@ impl Claim {
             roms: vec![(F::ZERO, self.program.clone())],
             txs: vec![TxInfo { contract: F::ZERO, calldata: self.calldata.clone(), failed: false }],
             outputs: self.outputs.iter().map(|&v| (0, v)).collect(),
+            slots: Vec::new(),
+            pre_root: [F::ZERO; 4],
             storage: self
                 .storage
                 .iter()
@@ -129,7 +131,11 @@ pub struct BlockClaim {
     pub outputs: Vec<Vec<F>>,
     /// Every storage access, in execution order (failed transactions' included).
     pub storage: Vec<LogEntry>,
-    /// State roots before and after the block: carried, **not** proven (see `docs/proving.md`).
+    /// The pre-state value of every slot the log touches, in the order the slots first appear
+    /// ([`touched_slots`]); proven under `pre_root` by the state table.
+    pub pre_values: Vec<F>,
+    /// State roots before and after the block: the pre-state root is proven (the state table's
+    /// paths end there); the post-state root is carried, **not** proven yet (`docs/proving.md`).
     pub pre_root: HashOut<F>,
     pub post_root: HashOut<F>,
 }
@@ -141,7 +147,7 @@ pub struct BlockPublicInputs {
     pub post_root: HashOut<F>,
     /// `hash_no_pad([n, (sender, contract, len, calldata...) per tx])`.
     pub block_hash: HashOut<F>,
-    /// `hash_no_pad([n, (tx, address, key, value, write) per access])`.
+    /// `hash_no_pad([n, (tx, address, key, value, write) per access, m, pre-values...])`.
     pub storage_hash: HashOut<F>,
     /// `hash_no_pad([n, (address, program hash) per contract])`.
     pub contracts_hash: HashOut<F>,
@@ -172,13 +178,26 @@ pub fn block_hash(txs: &[Transaction]) -> HashOut<F> {
     PoseidonHash::hash_no_pad(&v)
 }
 
-/// `hash_no_pad([n, (tx, address, key, value, write) per access])`.
-pub fn storage_log_hash(log: &[LogEntry]) -> HashOut<F> {
+/// `hash_no_pad([n, (tx, address, key, value, write) per access, m, pre-values...])`: the log and
+/// the pre-state values of its `m` touched slots (in the transcript before any challenge, so the
+/// prover cannot pick them after seeing one).
+pub fn storage_log_hash(log: &[LogEntry], pre_values: &[F]) -> HashOut<F> {
     let mut v = vec![F::from_canonical_usize(log.len())];
     for e in log {
         v.extend([F::from_canonical_u32(e.tx), e.address, e.key, e.value, F::from_bool(e.write)]);
     }
+    v.push(F::from_canonical_usize(pre_values.len()));
+    v.extend_from_slice(pre_values);
     PoseidonHash::hash_no_pad(&v)
+}
+
+/// The distinct slots `(address, key)` of a storage log, in the order they first appear.
+pub fn touched_slots(log: &[LogEntry]) -> Vec<(F, F)> {
+    let mut seen = std::collections::HashSet::new();
+    log.iter()
+        .filter(|e| seen.insert((e.address.to_canonical_u64(), e.key.to_canonical_u64())))
+        .map(|e| (e.address, e.key))
+        .collect()
 }
 
 impl BlockClaim {
@@ -198,7 +217,7 @@ impl BlockClaim {
             pre_root: self.pre_root,
             post_root: self.post_root,
             block_hash: block_hash(&self.txs),
-            storage_hash: storage_log_hash(&self.storage),
+            storage_hash: storage_log_hash(&self.storage, &self.pre_values),
             contracts_hash: PoseidonHash::hash_no_pad(&c),
             receipts_hash: PoseidonHash::hash_no_pad(&r),
         }
@@ -220,6 +239,12 @@ impl BlockClaim {
                 .collect(),
             outputs: self.outputs.iter().enumerate().flat_map(|(i, o)| o.iter().map(move |&v| (i as u32, v))).collect(),
             storage: self.storage.clone(),
+            slots: touched_slots(&self.storage)
+                .into_iter()
+                .zip(&self.pre_values)
+                .map(|((a, k), &v)| (a, k, v))
+                .collect(),
+            pre_root: self.pre_root.elements,
             initial_regs: Inputs::default().regs,
             final_regs: None,
             transcript: self.public_inputs().to_elements(),
@@ -247,6 +272,10 @@ pub struct Statement {
     pub txs: Vec<TxInfo>,
     pub outputs: Vec<(u32, F)>,
     pub storage: Vec<LogEntry>,
+    /// Touched slots `(address, key, pre-state value)` the state table proves under `pre_root`
+    /// (none for a single execution, which starts from empty storage).
+    pub slots: Vec<(F, F, F)>,
+    pub pre_root: [F; 4],
     pub initial_regs: [F; NUM_REGS],
     pub final_regs: Option<[F; NUM_REGS]>,
     pub transcript: Vec<F>,

@@ -28,9 +28,11 @@ use super::memory::MemoryStark;
 use super::poseidon::PoseidonStark;
 use super::public::{eval_at, rows_for, PublicStark};
 use super::range::RangeStark;
+use super::state::StateStark;
 use super::statement::{Claim, Statement};
 use super::tables::*;
-use super::{bitwise, cpu, ctl, io, memory, poseidon, range, rom, C, D, F, MIN_ROWS};
+use super::{bitwise, cpu, ctl, io, memory, poseidon, range, rom, state, C, D, F, MIN_ROWS};
+use crate::chain::MerkleProof;
 use crate::vm::isa::Opcode;
 use crate::vm::{self, ExecError, Inputs, Program, Trace};
 
@@ -103,7 +105,8 @@ pub fn prove(
 
 /// The tables' traces for an execution.
 pub fn build_traces(claim: &Claim, trace: &Trace) -> Traces {
-    build_statement_traces(&claim.statement(), &[trace], &NATURAL)
+    // A single execution touches no pre-state slot, and only a slot's path can fail to fit.
+    build_statement_traces(&claim.statement(), &[trace], &[], &NATURAL).unwrap_or_else(|e| unreachable!("{e}"))
 }
 
 /// Log2 of each table's rows, in table order.
@@ -117,34 +120,43 @@ fn log2(rows: usize) -> usize {
 }
 
 /// The fewest rows each public table needs for `stmt`'s data, as (table, rows).
-pub fn public_min_rows(stmt: &Statement) -> [(usize, usize); 5] {
+pub fn public_min_rows(stmt: &Statement) -> [(usize, usize); 6] {
     [
         (ROM, rows_for(rom::len(&stmt.roms))),
         (CALLDATA, rows_for(io::calldata_len(&stmt.txs))),
         (OUTPUT, rows_for(stmt.outputs.len())),
         (STORAGE, rows_for(stmt.storage.len())),
         (TXS, rows_for(stmt.txs.len())),
+        (SLOTS, rows_for(stmt.slots.len())),
     ]
 }
 
 /// The public tables' columns for `stmt`, table `t` over `1 << bits[t]` rows (callers check that
 /// this is at least [`public_min_rows`]).
-pub fn public_tables(stmt: &Statement, bits: &Bits) -> [(usize, Vec<Vec<F>>); 5] {
+pub fn public_tables(stmt: &Statement, bits: &Bits) -> [(usize, Vec<Vec<F>>); 6] {
     [
         (ROM, rom::public_columns(&stmt.roms, 1 << bits[ROM])),
         (CALLDATA, io::calldata_public(&stmt.txs, 1 << bits[CALLDATA])),
         (OUTPUT, io::outputs_public(&stmt.outputs, 1 << bits[OUTPUT])),
         (STORAGE, io::storage_public(&stmt.storage, 1 << bits[STORAGE])),
         (TXS, io::txs_public(&stmt.txs, 1 << bits[TXS])),
+        (SLOTS, state::slots_public(&stmt.slots, 1 << bits[SLOTS])),
     ]
 }
 
-/// The tables' traces for a statement and its transactions' execution traces (in order), table
-/// `t` padded to at least `1 << min_bits[t]` rows (a block capacity, so that blocks of one chain
+/// The tables' traces for a statement, its transactions' execution traces (in order) and the
+/// proofs of its touched slots under the pre-state root (in `stmt.slots` order), table `t`
+/// padded to at least `1 << min_bits[t]` rows (a block capacity, so that blocks of one chain
 /// share one proof shape; [`NATURAL`] for none).
-pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace], min_bits: &Bits) -> Traces {
+pub fn build_statement_traces(
+    stmt: &Statement,
+    traces: &[&Trace],
+    slot_proofs: &[MerkleProof],
+    min_bits: &Bits,
+) -> Result<Traces, ProveError> {
     use Opcode::*;
     assert_eq!(stmt.txs.len(), traces.len());
+    assert_eq!(stmt.slots.len(), slot_proofs.len());
     let at_least = |t: usize, rows: usize| rows.max(1 << min_bits[t]);
     let mut base = HashMap::new();
     let mut acc = 0;
@@ -225,10 +237,19 @@ pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace], min_bits: &Bi
     }
     let range_cols = range::generate(checks.into_iter(), 1 << min_bits[RANGE]);
     let bit_cols = bitwise::generate(&bit_ops, at_least(BITWISE, rows_for(bit_ops.len())));
+    let slots: Vec<state::SlotProof> = stmt
+        .slots
+        .iter()
+        .zip(slot_proofs)
+        .map(|(&(address, key, old), proof)| state::SlotProof { address, key, old, proof: proof.clone() })
+        .collect();
+    let (state_cols, state_hashes) = state::generate(&slots, 1 << min_bits[STATE]).map_err(ProveError::Unprovable)?;
+    hashes.extend(state_hashes);
+    let slot_cols = state::slots_public(&stmt.slots, 1 << bits[SLOTS]);
     let hash_cols = poseidon::generate(&hashes, 1 << min_bits[POSEIDON]);
 
     let polys = |cols: Vec<Vec<F>>| cols.into_iter().map(PolynomialValues::new).collect::<Vec<_>>();
-    vec![
+    Ok(vec![
         cpu_cols,
         polys(rom_cols),
         polys(cd_cols),
@@ -239,7 +260,9 @@ pub fn build_statement_traces(stmt: &Statement, traces: &[&Trace], min_bits: &Bi
         polys(bit_cols),
         polys(tx_cols),
         polys(hash_cols),
-    ]
+        polys(state_cols),
+        polys(slot_cols),
+    ])
 }
 
 fn observe_public(challenger: &mut Challenger<F, <C as GenericConfig<D>>::Hasher>, transcript: &[F]) {
@@ -333,6 +356,8 @@ pub fn prove_statement(
     one!(BITWISE, BitwiseStark, &[]);
     one!(TXS, PublicStark::<4>, &[]);
     one!(POSEIDON, PoseidonStark, &[]);
+    one!(STATE, StateStark, &stmt.pre_root);
+    one!(SLOTS, PublicStark::<4>, &[]);
     Ok(proofs)
 }
 
@@ -461,6 +486,8 @@ pub fn verify_statement(stmt: &Statement, p: &[StarkProof<F, C, D>]) -> Result<(
     check_shape(&BitwiseStark, BITWISE, &p[BITWISE], &ctls, &config)?;
     check_shape(&PublicStark::<4>, TXS, &p[TXS], &ctls, &config)?;
     check_shape(&PoseidonStark, POSEIDON, &p[POSEIDON], &ctls, &config)?;
+    check_shape(&StateStark, STATE, &p[STATE], &ctls, &config)?;
+    check_shape(&PublicStark::<4>, SLOTS, &p[SLOTS], &ctls, &config)?;
 
     // The public tables hold the claim's data at the height of their proofs (which may be padded
     // beyond the data, up to a block capacity).
@@ -491,6 +518,8 @@ pub fn verify_statement(stmt: &Statement, p: &[StarkProof<F, C, D>]) -> Result<(
     zetas.push(v.table(&BitwiseStark, BITWISE, &p[BITWISE], &[])?);
     zetas.push(v.table(&PublicStark::<4>, TXS, &p[TXS], &[])?);
     zetas.push(v.table(&PoseidonStark, POSEIDON, &p[POSEIDON], &[])?);
+    zetas.push(v.table(&StateStark, STATE, &p[STATE], &stmt.pre_root)?);
+    zetas.push(v.table(&PublicStark::<4>, SLOTS, &p[SLOTS], &[])?);
 
     // Public columns equal the claim's data (at ζ, after all caps were observed).
     for (t, cols) in &publics {
