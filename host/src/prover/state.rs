@@ -319,10 +319,6 @@ fn hash_input(row: &[F; NUM_COLUMNS]) -> [F; 12] {
     s
 }
 
-/// The rows a slot's segment takes: head, path, terminal.
-pub fn segment_rows(proof: &MerkleProof) -> usize {
-    proof.siblings.len() + 2
-}
 
 /// Columns of the public slot list: `(address, key, pre-state value, 1)` per touched slot, in
 /// first-access order, then zero rows. Every column is public; the last is the lookup's filter.
