@@ -183,7 +183,7 @@ fn chain_proof_files_round_trip_and_bad_files_are_clear_errors() {
     other[13] ^= 1;
     let AnyProof::Chain(read) = file::read_any(&other).unwrap() else { panic!() };
     assert!(aggregate::decode(read).unwrap_err().to_string().contains("capacity"));
-    let tree_at = 13 + 9 * 4 + 4;
+    let tree_at = 13 + 4 * parallax::prover::tables::NUM_TABLES;
     let mut other = bytes.clone();
     other[tree_at] = 7;
     assert!(file::read_any(&other).is_err());
