@@ -24,7 +24,7 @@ pub fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1e6
 }
 
-/// `accelerator (sim): 10 commitments, 0 fallbacks, projected 3.2 ms at 250 MHz`
+/// `accelerator (sim): 12 commitments, 0 fallbacks, projected 3.2 ms at 250 MHz`
 pub fn summary(c: &AccelCommitter) -> String {
     let s = c.stats();
     let mut line = format!("accelerator ({}): {} commitments, {} fallbacks to the CPU", c.device().name(), s.commitments, s.fallbacks);
