@@ -220,3 +220,61 @@ macro_rules! impl_stark {
     };
 }
 pub(crate) use impl_stark;
+
+/// Evaluates a table's constraints row by row on a plain trace and collects the rows where one
+/// fails: a forged-trace test can then name the constraint group that catches it, without a
+/// proof and without the cross-table lookups (which only a proof checks).
+pub struct Check {
+    row: usize,
+    last: usize,
+    pub failing: Vec<usize>,
+}
+
+impl Check {
+    fn fail_if(&mut self, on: bool, c: F) {
+        if on && c != F::ZERO && self.failing.last() != Some(&self.row) {
+            self.failing.push(self.row);
+        }
+    }
+
+    /// The rows of `cols` (column-major, a power-of-two height) on which `eval` fails; the next
+    /// row of the last row is the first, as in a STARK.
+    pub fn failing_rows(cols: &[Vec<F>], pis: &[F], eval: impl Fn(&mut Check, &[F], &[F], &[F])) -> Vec<usize> {
+        let n = cols[0].len();
+        let mut check = Check { row: 0, last: n - 1, failing: vec![] };
+        for r in 0..n {
+            let lv: Vec<F> = cols.iter().map(|c| c[r]).collect();
+            let nv: Vec<F> = cols.iter().map(|c| c[(r + 1) % n]).collect();
+            check.row = r;
+            eval(&mut check, &lv, &nv, pis);
+        }
+        check.failing
+    }
+}
+
+impl Ops<F> for Check {
+    fn add(&mut self, a: F, b: F) -> F {
+        a + b
+    }
+    fn sub(&mut self, a: F, b: F) -> F {
+        a - b
+    }
+    fn mul(&mut self, a: F, b: F) -> F {
+        a * b
+    }
+    fn constant(&mut self, c: F) -> F {
+        c
+    }
+    fn always(&mut self, c: F) {
+        self.fail_if(true, c)
+    }
+    fn transition(&mut self, c: F) {
+        self.fail_if(self.row != self.last, c)
+    }
+    fn first_row(&mut self, c: F) {
+        self.fail_if(self.row == 0, c)
+    }
+    fn last_row(&mut self, c: F) {
+        self.fail_if(self.row == self.last, c)
+    }
+}

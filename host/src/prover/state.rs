@@ -232,12 +232,8 @@ pub fn generate(slots: &[SlotProof], min_rows: usize) -> Result<(Vec<Vec<F>>, Ve
         (base[ADDR], base[KEY], base[OLD]) = (s.address, s.key, s.old);
         base[KH..KH + 4].copy_from_slice(&khf);
         let k0 = kh.0[0];
-        let mut head = base;
+        let mut head = at_level(&base, k0, 0);
         head[HEAD] = F::ONE;
-        for j in 0..NUM_BITS {
-            head[BITS + j] = F::from_bool((k0 >> j) & 1 == 1);
-        }
-        head[LEFT] = F::from_canonical_usize(NUM_BITS);
         let hm = F::from_canonical_u64(k0 >> 32) - F::from_canonical_u64(u32::MAX as u64);
         if hm == F::ZERO {
             head[CZ] = F::ONE;
@@ -255,12 +251,8 @@ pub fn generate(slots: &[SlotProof], min_rows: usize) -> Result<(Vec<Vec<F>>, Ve
             nodes[i] = node_hash(l, r);
         }
         for i in 0..depth {
-            let mut row = base;
+            let mut row = at_level(&base, k0, i);
             row[PATH] = F::ONE;
-            for j in 0..NUM_BITS - i {
-                row[BITS + j] = F::from_bool((k0 >> (i + j)) & 1 == 1);
-            }
-            row[LEFT] = F::from_canonical_usize(NUM_BITS - i);
             row[LINV] = row[LEFT].inverse();
             let (l, r) = children(&kh, i, nodes[i + 1], s.proof.siblings[i]);
             row[L..L + 4].copy_from_slice(&l.elements);
@@ -269,11 +261,7 @@ pub fn generate(slots: &[SlotProof], min_rows: usize) -> Result<(Vec<Vec<F>>, Ve
             lookups.push(hash_input(&row));
             seg.push(row);
         }
-        let mut term = base;
-        for j in 0..NUM_BITS - depth {
-            term[BITS + j] = F::from_bool((k0 >> (depth + j)) & 1 == 1);
-        }
-        term[LEFT] = F::from_canonical_usize(NUM_BITS - depth);
+        let mut term = at_level(&base, k0, depth);
         term[H..H + 4].copy_from_slice(&term_hash.elements);
         match s.proof.terminal {
             NodeOpening::Empty => term[T_EMPTY] = F::ONE,
@@ -303,6 +291,16 @@ pub fn generate(slots: &[SlotProof], min_rows: usize) -> Result<(Vec<Vec<F>>, Ve
     Ok((cols, lookups))
 }
 
+/// `base` with the key-hash bits from path level `level` on (`k0 = KH[0]`), next bit first.
+fn at_level(base: &[F; NUM_COLUMNS], k0: u64, level: usize) -> [F; NUM_COLUMNS] {
+    let mut row = *base;
+    for j in 0..NUM_BITS - level {
+        row[BITS + j] = F::from_bool((k0 >> (level + j)) & 1 == 1);
+    }
+    row[LEFT] = F::from_canonical_usize(NUM_BITS - level);
+    row
+}
+
 /// `(left, right)` of the node at `depth` on `key`'s path, given its path child and the sibling.
 fn children(key: &KeyHash, depth: usize, child: Hash, sibling: Hash) -> (Hash, Hash) {
     if key.bit(depth) {
@@ -318,7 +316,6 @@ fn hash_input(row: &[F; NUM_COLUMNS]) -> [F; 12] {
     s[..8].copy_from_slice(&row[L..L + 8]);
     s
 }
-
 
 /// Columns of the public slot list: `(address, key, pre-state value, 1)` per touched slot, in
 /// first-access order, then zero rows. Every column is public; the last is the lookup's filter.
