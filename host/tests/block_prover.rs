@@ -125,7 +125,7 @@ fn padded_block_proof_verifies_and_its_padding_is_bound() {
     let stmt = p.claim.statement();
     let traces: Vec<_> = outcome.traces.iter().collect();
     for (table, column) in [(TXS, prover::io::TX_CONTRACT), (OUTPUT, prover::io::OUT_VAL), (STORAGE, prover::io::ST_KEY)] {
-        let paths = prover::block::slot_proofs(&block, &p.claim);
+        let (paths, _) = prover::block::slot_proofs(&block, &p.claim);
         let mut t = build_statement_traces(&stmt, &traces, &paths, &BLOCK_CAPACITY).unwrap();
         let last = t[table][column].values.len() - 1;
         t[table][column].values[last] += F::ONE;
@@ -166,11 +166,13 @@ fn read_slot() -> (usize, usize) {
 
 /// Pre-state values are proven under the pre-state root: a read of a value that is not under it
 /// is rejected however the prover builds the state table, and the honest paths are checked.
+/// (Update `i`'s path is under the root the updates before it leave, where the slot still holds
+/// its pre-state value.)
 #[test]
 fn pre_state_values_are_proven() {
     use parallax::chain::NodeOpening;
     use parallax::prover::{state, tables::STATE};
-    let honest = prover::block::slot_proofs(&small_block(), &proof().claim);
+    let (honest, _) = prover::block::slot_proofs(&small_block(), &proof().claim);
     assert!(honest.iter().any(|p| matches!(p.terminal, NodeOpening::Empty | NodeOpening::Leaf { .. })));
     let (i, k) = read_slot();
     let mut claim = proof().claim.clone();
@@ -199,7 +201,7 @@ fn pre_state_values_are_proven() {
     // ... or the forged value in the leaf's preimage, under the true leaf hash
     let e = prove_forged(claim.clone(), &honest, |t| {
         let head = (0..t[STATE][0].len()).filter(|&r| t[STATE][state::HEAD].values[r] == F::ONE).nth(i).unwrap();
-        t[STATE][state::R].values[head + honest[i].siblings.len() + 1] += F::ONE;
+        t[STATE][state::OR].values[head + honest[i].siblings.len() + 1] += F::ONE;
     })
     .unwrap_err();
     assert!(e.to_string().contains("cross-table"), "{e}");
@@ -216,7 +218,7 @@ fn pre_state_values_are_proven() {
 #[test]
 fn state_table_bits_are_the_key_hash() {
     use parallax::prover::{state, tables::STATE};
-    let honest = prover::block::slot_proofs(&small_block(), &proof().claim);
+    let (honest, _) = prover::block::slot_proofs(&small_block(), &proof().claim);
     prove_forged(proof().claim.clone(), &honest, |_| {}).expect("the honest table verifies");
     for j in [0, 1, 40] {
         let e = prove_forged(proof().claim.clone(), &honest, |t| {
@@ -226,4 +228,78 @@ fn state_table_bits_are_the_key_hash() {
         .unwrap_err();
         assert!(e.to_string().contains("state table"), "bit {j}: {e}");
     }
+}
+
+/// A dishonest prover's state table for changed slot updates `(address, key, old, new)`: the
+/// paths and roots of the changed chain, the claim's post-state root set to where it ends, and
+/// the public slot list the verifier derives from the (unchanged) storage log.
+fn prove_changed_updates(edit: impl Fn(&mut Vec<(F, F, F, F)>)) -> Result<(), prover::VerifyError> {
+    use parallax::chain::KeyHash;
+    use parallax::prover::tables::SLOTS;
+    let block = small_block();
+    let mut claim = proof().claim.clone();
+    let mut updates = claim.slot_updates();
+    edit(&mut updates);
+    let mut tree = block.pre_state.tree().clone();
+    let paths: Vec<_> = updates.iter().map(|&(a, k, _, new)| tree.write_with_witness(KeyHash::of(a, k), new).proof).collect();
+    claim.post_root = tree.root();
+    let stmt = claim.statement();
+    let mut built = stmt.clone();
+    built.slots = updates;
+    let outcome = parallax::chain::execute_serial(&block, true);
+    let traces: Vec<_> = outcome.traces.iter().collect();
+    let mut t = prover::system::build_statement_traces(&built, &traces, &paths, &prover::system::NATURAL).unwrap();
+    t[SLOTS] = prover::state::slots_public(&stmt.slots, t[SLOTS][0].len()).into_iter().map(plonky2::field::polynomial::PolynomialValues::new).collect();
+    let proofs = prover::system::prove_statement(&stmt, &t, &CpuCommitter, &mut TimingTree::default()).unwrap();
+    prover::verify_block(&BlockProof { claim, proofs })
+}
+
+/// The post-state root is proven: a forged one is rejected, also with the state table's roots
+/// edited to lead there; a dropped write, or two transactions' writes to one slot applied in
+/// the wrong order, ends at another root, which the public slot list rejects.
+#[test]
+fn post_state_root_is_proven() {
+    use parallax::prover::{state, tables::STATE};
+    let (honest, end) = prover::block::slot_proofs(&small_block(), &proof().claim);
+    assert_eq!(end, proof().claim.post_root);
+    prove_changed_updates(|_| {}).expect("the honest chain verifies");
+
+    let mut claim = proof().claim.clone();
+    claim.post_root.elements[1] += F::ONE;
+    let e = prove_forged(claim.clone(), &honest, |_| {}).unwrap_err();
+    assert!(e.to_string().contains("state table"), "{e}");
+    let forged = claim.post_root.elements;
+    let e = prove_forged(claim, &honest, |t| {
+        let last_head = (0..t[STATE][0].len()).filter(|&r| t[STATE][state::HEAD].values[r] == F::ONE).last().unwrap();
+        for r in last_head..t[STATE][0].len() {
+            for i in 0..4 {
+                t[STATE][state::NROOT + i].values[r] = forged[i];
+                let kinds = [state::HEAD, state::PATH, state::T_EMPTY, state::T_SAME, state::T_OTHER];
+                if kinds.iter().all(|&k| t[STATE][k].values[r] == F::ZERO) {
+                    t[STATE][state::OROOT + i].values[r] = forged[i];
+                }
+            }
+        }
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("state table"), "{e}");
+
+    // a slot the block writes: its write dropped (the update keeps the old value)
+    let c = &proof().claim;
+    let updates = c.slot_updates();
+    let w = updates.iter().position(|u| u.2 != u.3).expect("the block changes a slot");
+    let e = prove_changed_updates(|u| u[w].3 = u[w].2).unwrap_err();
+    assert!(e.to_string().contains("cross-table"), "{e}");
+
+    // a slot two successful transactions write: the earlier write applied last
+    let written = |i: usize| {
+        let (a, k) = (updates[i].0, updates[i].1);
+        let mut vals: Vec<F> = c.storage.iter().filter(|e| e.write && !c.failed[e.tx as usize] && (e.address, e.key) == (a, k)).map(|e| e.value).collect();
+        vals.dedup();
+        vals
+    };
+    let i = (0..updates.len()).find(|&i| written(i).len() >= 2).expect("sender 1 transfers twice");
+    let earlier = written(i)[written(i).len() - 2];
+    let e = prove_changed_updates(|u| u[i].3 = earlier).unwrap_err();
+    assert!(e.to_string().contains("cross-table"), "{e}");
 }

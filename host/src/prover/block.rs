@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use plonky2::field::types::{Field, Field64, PrimeField64};
+use plonky2::hash::hash_types::HashOut;
 use plonky2::timed;
 use plonky2::util::timing::TimingTree;
 use starky::proof::StarkProof;
@@ -13,7 +14,7 @@ use super::commit::TraceCommitter;
 use super::statement::{touched_slots, BlockClaim, LogEntry};
 use super::system::{build_statement_traces, prove_statement, verify_statement, Bits, ProveError, VerifyError};
 use super::{C, D, F};
-use crate::chain::{execute_serial, Block, BlockOutcome, MerkleProof, Status};
+use crate::chain::{execute_serial, Block, BlockOutcome, KeyHash, MerkleProof, Status};
 use crate::vm::{self, Opcode, Operand, Program, Trace};
 
 /// A proof of a block's execution: the claim and one Starky proof per table (in `tables` order).
@@ -93,16 +94,26 @@ pub fn prove_block(
     let claim = timed!(timing, "block claim and roots", block_claim(block, &outcome)?);
     let traces: Vec<&Trace> = outcome.traces.iter().collect();
     let stmt = claim.statement();
-    let paths = timed!(timing, "pre-state paths", slot_proofs(block, &claim));
+    let (paths, end) = timed!(timing, "state update paths", slot_proofs(block, &claim));
+    if end != claim.post_root {
+        return Err(ProveError::Unprovable("the slot updates do not end at the block's post-state root".into()));
+    }
     let tables = timed!(timing, "generate traces", build_statement_traces(&stmt, &traces, &paths, min_bits)?);
     let proofs = prove_statement(&stmt, &tables, committer, timing)?;
     Ok(BlockProof { claim, proofs })
 }
 
-/// The Merkle proofs of the claim's touched slots under the block's pre-state (in
-/// [`touched_slots`] order), which the state table proves.
-pub fn slot_proofs(block: &Block, claim: &BlockClaim) -> Vec<MerkleProof> {
-    touched_slots(&claim.storage).into_iter().map(|(a, k)| block.pre_state.prove(a, k)).collect()
+/// The Merkle proofs the state table's chain of updates needs: per touched slot (in
+/// [`BlockClaim::slot_updates`] order), the proof of its old value under the root the updates
+/// before it leave, starting from the block's pre-state; and the root the chain ends at.
+pub fn slot_proofs(block: &Block, claim: &BlockClaim) -> (Vec<MerkleProof>, HashOut<F>) {
+    let mut tree = block.pre_state.tree().clone();
+    let proofs = claim
+        .slot_updates()
+        .into_iter()
+        .map(|(a, k, _, new)| tree.write_with_witness(KeyHash::of(a, k), new).proof)
+        .collect();
+    (proofs, tree.root())
 }
 
 /// Checks the claim's shape and that its storage log is consistent with itself and with the

@@ -224,19 +224,28 @@ pub fn all_ctls() -> Vec<CrossTableLookup<F>> {
     let mut looking: Vec<Column<F>> = (0..8).map(|r| col(reg(r))).collect();
     looking.extend((8..12).map(|_| konst(0)));
     looking.extend((0..poseidon::DIGEST as u8).map(|r| Column::single_next_row(reg(r))));
-    // the state table's key hashes `[ADDR, KEY, 0.. | 1, 0, 0, 0]` and node/leaf hashes `[L, R | 0..]`
+    // the state table's key hashes `[ADDR, KEY, 0.. | 1, 0, 0, 0]`; its old and new sides' node
+    // and leaf hashes `[L, R | 0..]`; and a delete's opened last sibling `[NL, NR | 0..] -> S`
     let mut key_hash: Vec<Column<F>> = vec![col(state::ADDR), col(state::KEY)];
     key_hash.extend((2..12).map(|i| konst(i64::from(i == 8))));
     key_hash.extend((0..4).map(|i| col(state::KH + i)));
-    let mut node: Vec<Column<F>> = (0..8).map(|i| col(state::L + i)).collect();
-    node.extend((8..12).map(|_| konst(0)));
-    node.extend((0..4).map(|i| col(state::H + i)));
-    let hashing = Filter::new_simple(Column::sum([state::PATH, state::T_SAME, state::T_OTHER]));
+    let pair = |l: usize, out: usize| -> Vec<Column<F>> {
+        let mut v: Vec<Column<F>> = (0..8).map(|i| col(l + i)).collect();
+        v.extend((8..12).map(|_| konst(0)));
+        v.extend((0..4).map(|i| col(out + i)));
+        v
+    };
+    let lin = |terms: &[(usize, i64)]| Filter::new_simple(Column::linear_combination(terms.iter().map(|&(c, k)| (c, f(k)))));
+    let old_side = lin(&[(state::PATH, 1), (state::O_OFF, -1), (state::T_SAME, 1), (state::T_OTHER, 1)]);
+    let new_side = lin(&[(state::PATH, 1), (state::N_OFF, -1), (state::N_LEAF, 1)]);
+    let opening = lin(&[(state::N_EMPTY, 1), (state::N_MOVED, 1)]);
     ctls.push(CrossTableLookup::new(
         vec![
             TableWithColumns::new(CPU, looking, cpu_ops(&[Poseidon])),
             TableWithColumns::new(STATE, key_hash, Filter::new_simple(col(state::HEAD))),
-            TableWithColumns::new(STATE, node, hashing),
+            TableWithColumns::new(STATE, pair(state::OL, state::OH), old_side),
+            TableWithColumns::new(STATE, pair(state::NL, state::NH), new_side),
+            TableWithColumns::new(STATE, pair(state::NL, state::S), opening),
         ],
         TableWithColumns::new(
             POSEIDON,
@@ -245,12 +254,12 @@ pub fn all_ctls() -> Vec<CrossTableLookup<F>> {
         ),
     ));
 
-    // every slot of the public list is proven once: (address, key, pre-state value)
+    // every slot of the public list is updated once: (address, key, pre-state value, new value)
     ctls.push(CrossTableLookup::new(
-        vec![TableWithColumns::new(SLOTS, Column::singles(0..3).collect(), Filter::new_simple(col(3)))],
+        vec![TableWithColumns::new(SLOTS, Column::singles(0..4).collect(), Filter::new_simple(col(4)))],
         TableWithColumns::new(
             STATE,
-            Column::singles([state::ADDR, state::KEY, state::OLD]).collect(),
+            Column::singles([state::ADDR, state::KEY, state::OLD, state::NEW]).collect(),
             Filter::new_simple(col(state::HEAD)),
         ),
     ));

@@ -28,7 +28,7 @@ use super::{C, D, F};
 use crate::vm::isa::{Instruction, NUM_REGS};
 
 pub const MAGIC: &[u8; 8] = b"PLXPROOF";
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 pub const KIND_EXECUTION: u8 = 0;
 pub const KIND_BLOCK: u8 = 1;
 pub const KIND_CHAIN: u8 = 2;

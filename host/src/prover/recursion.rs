@@ -298,13 +298,13 @@ impl StatementCircuit {
             add_table_proof(&mut b, &PublicStark::<4>, TXS, &config, &ctls, bits[TXS]),
             add_table_proof(&mut b, &PoseidonStark, POSEIDON, &config, &ctls, bits[POSEIDON]),
             add_table_proof(&mut b, &StateStark, STATE, &config, &ctls, bits[STATE]),
-            add_table_proof(&mut b, &PublicStark::<4>, SLOTS, &config, &ctls, bits[SLOTS]),
+            add_table_proof(&mut b, &PublicStark::<5>, SLOTS, &config, &ctls, bits[SLOTS]),
         ];
-        // The state table's public input, the pre-state root: a block's first transcript
-        // elements; zero (the empty tree) for a single execution, which touches no slot.
+        // The state table's public inputs, the pre- and post-state roots: a block's first
+        // transcript elements; zero (the empty tree) for a single execution, which touches no slot.
         let zero = b.zero();
-        let pre_root: Vec<Target> =
-            if shape.transcript == BLOCK_TRANSCRIPT { transcript[PRE_ROOT..PRE_ROOT + 4].to_vec() } else { vec![zero; 4] };
+        let roots: Vec<Target> =
+            if shape.transcript == BLOCK_TRANSCRIPT { transcript[PRE_ROOT..POST_ROOT + 4].to_vec() } else { vec![zero; 8] };
         let mut challenger = RecursiveChallenger::<F, PoseidonHash, D>::new(&mut b);
         challenger.observe_elements(&transcript);
         for p in &proofs {
@@ -324,8 +324,8 @@ impl StatementCircuit {
             v.table(&mut b, &BitwiseStark, BITWISE, &p[BITWISE], &[], bits[BITWISE]),
             v.table(&mut b, &PublicStark::<4>, TXS, &p[TXS], &[], bits[TXS]),
             v.table(&mut b, &PoseidonStark, POSEIDON, &p[POSEIDON], &[], bits[POSEIDON]),
-            v.table(&mut b, &StateStark, STATE, &p[STATE], &pre_root, bits[STATE]),
-            v.table(&mut b, &PublicStark::<4>, SLOTS, &p[SLOTS], &[], bits[SLOTS]),
+            v.table(&mut b, &StateStark, STATE, &p[STATE], &roots, bits[STATE]),
+            v.table(&mut b, &PublicStark::<5>, SLOTS, &p[SLOTS], &[], bits[SLOTS]),
         ];
 
         // Public columns equal the witnessed data at ζ.

@@ -75,6 +75,7 @@ impl Claim {
             outputs: self.outputs.iter().map(|&v| (0, v)).collect(),
             slots: Vec::new(),
             pre_root: [F::ZERO; 4],
+            post_root: [F::ZERO; 4],
             storage: self
                 .storage
                 .iter()
@@ -134,8 +135,8 @@ pub struct BlockClaim {
     /// The pre-state value of every slot the log touches, in the order the slots first appear
     /// ([`touched_slots`]); proven under `pre_root` by the state table.
     pub pre_values: Vec<F>,
-    /// State roots before and after the block: the pre-state root is proven (the state table's
-    /// paths end there); the post-state root is carried, **not** proven yet (`docs/proving.md`).
+    /// State roots before and after the block, both proven: the state table's chain of updates
+    /// starts at the first and ends at the second (`docs/proving.md`).
     pub pre_root: HashOut<F>,
     pub post_root: HashOut<F>,
 }
@@ -223,6 +224,22 @@ impl BlockClaim {
         }
     }
 
+    /// Per touched slot ([`touched_slots`] order): `(address, key, pre-state value, value after
+    /// the block)`, the last from the log's last write by a transaction that did not fail.
+    pub fn slot_updates(&self) -> Vec<(F, F, F, F)> {
+        let mut last = std::collections::HashMap::new();
+        for e in &self.storage {
+            if e.write && !self.failed.get(e.tx as usize).copied().unwrap_or(true) {
+                last.insert((e.address.to_canonical_u64(), e.key.to_canonical_u64()), e.value);
+            }
+        }
+        touched_slots(&self.storage)
+            .into_iter()
+            .zip(&self.pre_values)
+            .map(|((a, k), &old)| (a, k, old, *last.get(&(a.to_canonical_u64(), k.to_canonical_u64())).unwrap_or(&old)))
+            .collect()
+    }
+
     /// The statement the tables prove (the caller has checked the claim's shape).
     pub fn statement(&self) -> Statement {
         Statement {
@@ -239,12 +256,9 @@ impl BlockClaim {
                 .collect(),
             outputs: self.outputs.iter().enumerate().flat_map(|(i, o)| o.iter().map(move |&v| (i as u32, v))).collect(),
             storage: self.storage.clone(),
-            slots: touched_slots(&self.storage)
-                .into_iter()
-                .zip(&self.pre_values)
-                .map(|((a, k), &v)| (a, k, v))
-                .collect(),
+            slots: self.slot_updates(),
             pre_root: self.pre_root.elements,
+            post_root: self.post_root.elements,
             initial_regs: Inputs::default().regs,
             final_regs: None,
             transcript: self.public_inputs().to_elements(),
@@ -272,10 +286,12 @@ pub struct Statement {
     pub txs: Vec<TxInfo>,
     pub outputs: Vec<(u32, F)>,
     pub storage: Vec<LogEntry>,
-    /// Touched slots `(address, key, pre-state value)` the state table proves under `pre_root`
-    /// (none for a single execution, which starts from empty storage).
-    pub slots: Vec<(F, F, F)>,
+    /// Touched slots `(address, key, pre-state value, value after)` the state table updates,
+    /// from `pre_root` to `post_root` (none for a single execution, which starts from empty
+    /// storage and whose roots are zero).
+    pub slots: Vec<(F, F, F, F)>,
     pub pre_root: [F; 4],
+    pub post_root: [F; 4],
     pub initial_regs: [F; NUM_REGS],
     pub final_regs: Option<[F; NUM_REGS]>,
     pub transcript: Vec<F>,

@@ -8,6 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use plonky2::field::polynomial::PolynomialValues;
 use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOut;
 use plonky2::iop::challenger::Challenger;
 use plonky2::plonk::config::GenericConfig;
 use plonky2::timed;
@@ -145,7 +146,8 @@ pub fn public_tables(stmt: &Statement, bits: &Bits) -> [(usize, Vec<Vec<F>>); 6]
 }
 
 /// The tables' traces for a statement, its transactions' execution traces (in order) and the
-/// proofs of its touched slots under the pre-state root (in `stmt.slots` order), table `t`
+/// proofs of its touched slots (in `stmt.slots` order, each under the root the updates before it
+/// leave: [`crate::prover::block::slot_proofs`]), table `t`
 /// padded to at least `1 << min_bits[t]` rows (a block capacity, so that blocks of one chain
 /// share one proof shape; [`NATURAL`] for none).
 pub fn build_statement_traces(
@@ -237,13 +239,14 @@ pub fn build_statement_traces(
     }
     let range_cols = range::generate(checks.into_iter(), 1 << min_bits[RANGE]);
     let bit_cols = bitwise::generate(&bit_ops, at_least(BITWISE, rows_for(bit_ops.len())));
-    let slots: Vec<state::SlotProof> = stmt
+    let updates: Vec<state::SlotUpdate> = stmt
         .slots
         .iter()
         .zip(slot_proofs)
-        .map(|(&(address, key, old), proof)| state::SlotProof { address, key, old, proof: proof.clone() })
+        .map(|(&(address, key, old, new), proof)| state::SlotUpdate { address, key, old, new, proof: proof.clone() })
         .collect();
-    let (state_cols, state_hashes) = state::generate(&slots, 1 << min_bits[STATE]).map_err(ProveError::Unprovable)?;
+    let pre_root = HashOut { elements: stmt.pre_root };
+    let (state_cols, state_hashes, _) = state::generate(&updates, pre_root, 1 << min_bits[STATE]).map_err(ProveError::Unprovable)?;
     hashes.extend(state_hashes);
     let slot_cols = state::slots_public(&stmt.slots, 1 << bits[SLOTS]);
     let hash_cols = poseidon::generate(&hashes, 1 << min_bits[POSEIDON]);
@@ -356,8 +359,8 @@ pub fn prove_statement(
     one!(BITWISE, BitwiseStark, &[]);
     one!(TXS, PublicStark::<4>, &[]);
     one!(POSEIDON, PoseidonStark, &[]);
-    one!(STATE, StateStark, &stmt.pre_root);
-    one!(SLOTS, PublicStark::<4>, &[]);
+    one!(STATE, StateStark, &state::roots_public(stmt.pre_root, stmt.post_root));
+    one!(SLOTS, PublicStark::<5>, &[]);
     Ok(proofs)
 }
 
@@ -487,7 +490,7 @@ pub fn verify_statement(stmt: &Statement, p: &[StarkProof<F, C, D>]) -> Result<(
     check_shape(&PublicStark::<4>, TXS, &p[TXS], &ctls, &config)?;
     check_shape(&PoseidonStark, POSEIDON, &p[POSEIDON], &ctls, &config)?;
     check_shape(&StateStark, STATE, &p[STATE], &ctls, &config)?;
-    check_shape(&PublicStark::<4>, SLOTS, &p[SLOTS], &ctls, &config)?;
+    check_shape(&PublicStark::<5>, SLOTS, &p[SLOTS], &ctls, &config)?;
 
     // The public tables hold the claim's data at the height of their proofs (which may be padded
     // beyond the data, up to a block capacity).
@@ -518,8 +521,8 @@ pub fn verify_statement(stmt: &Statement, p: &[StarkProof<F, C, D>]) -> Result<(
     zetas.push(v.table(&BitwiseStark, BITWISE, &p[BITWISE], &[])?);
     zetas.push(v.table(&PublicStark::<4>, TXS, &p[TXS], &[])?);
     zetas.push(v.table(&PoseidonStark, POSEIDON, &p[POSEIDON], &[])?);
-    zetas.push(v.table(&StateStark, STATE, &p[STATE], &stmt.pre_root)?);
-    zetas.push(v.table(&PublicStark::<4>, SLOTS, &p[SLOTS], &[])?);
+    zetas.push(v.table(&StateStark, STATE, &p[STATE], &state::roots_public(stmt.pre_root, stmt.post_root))?);
+    zetas.push(v.table(&PublicStark::<5>, SLOTS, &p[SLOTS], &[])?);
 
     // Public columns equal the claim's data (at ζ, after all caps were observed).
     for (t, cols) in &publics {
