@@ -149,47 +149,65 @@ fn key_hash_bits_must_be_canonical() {
     assert_eq!(with_bits(x, x + F::ORDER), vec![0], "bits of KH[0] + p");
 }
 
-/// Paths use at most the 64 bits of `KH[0]`: a 65th level has no bit left.
+/// Paths run through all 256 key-hash bits, element after element (reloaded at levels 64, 128
+/// and 192), and no further: a 257th level has no bit left. The reload takes the next element.
 #[test]
-fn depth_counter_stops_at_64_levels() {
+fn paths_run_to_256_levels_and_no_further() {
     let (address, key) = (F::ONE, F::TWO);
     let kh = KeyHash::of(address, key);
     let rand = || Hash { elements: F::rand_array() };
     let (left, right) = (rand(), rand());
-    let mut siblings: Vec<Hash> = (0..63).map(|_| rand()).collect();
+    let mut siblings: Vec<Hash> = (0..255).map(|_| rand()).collect();
     siblings.push(node_hash(left, right));
-    let root = (0..64).rev().fold(EMPTY_HASH, |h, i| hash_with_sibling(h, siblings[i], kh.bit(i)));
+    let root = (0..256).rev().fold(EMPTY_HASH, |h, i| hash_with_sibling(h, siblings[i], kh.bit(i)));
     let proof = MerkleProof { siblings, terminal: NodeOpening::Empty, terminal_sibling: Some(NodeOpening::Internal { left, right }) };
     let read = SlotUpdate { address, key, old: F::ZERO, new: F::ZERO, proof };
     let (cols, _, end) = state::generate(&[read.clone()], root, 0).unwrap();
     assert_eq!(end, root);
     let pis = pis(root, root);
-    assert_eq!(failing(&cols, &pis), Vec::<usize>::new(), "64 levels are proven");
+    assert_eq!(failing(&cols, &pis), Vec::<usize>::new(), "256 levels are proven");
+    assert_eq!(rows_of(&cols, state::RELOAD), vec![65, 129, 193]);
 
     let mut long = read.clone();
     long.proof.siblings.insert(0, rand());
-    assert!(state::generate(&[long], root, 0).is_err(), "the generator refuses a 65th level");
+    assert!(state::generate(&[long], root, 0).is_err(), "the generator refuses a 257th level");
 
-    // a 65th path row after row 64, with every other constraint kept: all bits used, LEFT = 0
+    // a 257th path row after row 256, with every other constraint kept: all bits used, LEFT = 0
     let mut t = cols.clone();
-    let mut row: Vec<F> = t.iter().map(|c| c[64]).collect();
+    let mut row: Vec<F> = t.iter().map(|c| c[256]).collect();
     for j in 0..64 {
         row[state::BITS + j] = F::ZERO;
     }
     row[state::LEFT] = F::ZERO;
     row[state::LINV] = F::ZERO;
-    let right = cols[state::BITS][64] == F::ONE;
+    let right = cols[state::BITS][256] == F::ONE;
     for (l, r, h) in [(state::OL, state::OR, state::OH), (state::NL, state::NR, state::NH)] {
         for i in 0..4 {
-            row[h + i] = cols[if right { r } else { l } + i][64];
-            row[l + i] = cols[h + i][65];
+            row[h + i] = cols[if right { r } else { l } + i][256];
+            row[l + i] = cols[h + i][257];
             row[r + i] = row[state::S + i];
         }
     }
-    insert_row(&mut t, 65, &row);
-    t[state::LEFT][66] = F::NEG_ONE;
-    assert_eq!(rows_of(&t, state::PATH).len(), 65);
-    assert_eq!(failing(&t, &pis), vec![65]);
+    insert_row(&mut t, 257, &row);
+    t[state::LEFT][258] = F::NEG_ONE;
+    assert_eq!(rows_of(&t, state::PATH).len(), 257);
+    assert_eq!(failing(&t, &pis), vec![257]);
+
+    // a reload row whose bits are not the next element's (level 127's bit flipped throughout)
+    let mut t = cols.clone();
+    for r in 65..129 {
+        let b = &mut t[state::BITS + 63 - (r - 65)][r];
+        *b = F::ONE - *b;
+    }
+    assert!(failing(&t, &pis).contains(&65));
+
+    // the second element's levels read with the first element's selector
+    let mut t = cols.clone();
+    for r in 65..129 {
+        t[state::WSEL][r] = F::ONE;
+        t[state::WSEL + 1][r] = F::ZERO;
+    }
+    assert!(failing(&t, &pis).contains(&64));
 }
 
 fn count(cols: &Cols, kind: usize) -> usize {
@@ -322,7 +340,7 @@ fn new_end_matches_the_value() {
     assert_eq!(honest.end, NewEnd::Leaf);
     let copy = Plan { end: NewEnd::Copy, ..honest.clone() };
     assert_eq!(failing_plan(&s, &u, &copy), vec![honest.depth + 1]);
-    let (u0, zero) = find(&s, 100..10_000, 0, |p| p.old_depth == p.depth && p.k2 == 0);
+    let (u0, zero) = find(&s, 100..10_000, 0, |p| p.old_depth == p.depth && p.k2 == [0; 4]);
     assert_eq!(zero.end, NewEnd::Copy);
     let leaf = Plan { end: NewEnd::Leaf, ..zero.clone() };
     assert_eq!(failing_plan(&s, &u0, &leaf), vec![zero.depth + 1], "a leaf of value 0");

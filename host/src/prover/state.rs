@@ -9,8 +9,11 @@
 //! One segment of rows per update, root side first:
 //! - a `HEAD` row: `(ADDR, KEY, OLD, NEW)` (looked up by the public slot list, `ctl.rs`), the
 //!   key hash `KH` (looked up as the permutation of `[ADDR, KEY, 0.. | 1, 0, 0, 0]`), the 64
-//!   bits of `KH[0]` in `BITS` and of `K2` (the other key's `KH[0]` in a split) in `OBITS`, both
-//!   boolean, summing to their element and canonical (`< p`);
+//!   bits of `KH[0]` in `BITS` and of `K2[0]` (`K2`: the key hash of the other key's leaf that
+//!   ends the old side, if any) in `OBITS`, both boolean, summing to their element and canonical
+//!   (`< p`); the registers shift by one bit per level and are reloaded with the next elements'
+//!   bits (`WSEL` selects it) on the `RELOAD` rows at levels 64, 128 and 192, so paths run to 256
+//!   levels, all a key hash has;
 //! - one `PATH` row per level, sharing the sibling `S` between two sides: the old node
 //!   `OH = two_to_one(OL, OR)` and the new node `NH = two_to_one(NL, NR)` at this depth, each
 //!   with its path child (on the side of the level's bit `BITS[0]`) equal to the next row's
@@ -29,14 +32,14 @@
 //!
 //! | columns | name | meaning |
 //! | --- | --- | --- |
-//! | 0..12 | `HEAD`, `PATH`, `T_*` (3), `N_*` (4), `O_OFF`, `N_OFF` | row kind, ends, off sides |
+//! | 0..12 | `HEAD`, `PATH`, `T_*` (3), `N_*` (4), `O_OFF`, `N_OFF`, `RELOAD` | row kind, ends, off sides, reload |
 //! | 12..17 | `ADDR`, `KEY`, `OLD`, `NEW`, `NINV` | the update (`NINV`: `1/NEW` for a new leaf) |
 //! | 17..29 | `KH`, `OROOT`, `NROOT` | key hash, roots before and after (constant in a segment) |
-//! | 29..97 | `BITS`, `LEFT`, `LINV`, `CINV`, `CZ` | `KH[0]`'s unused bits, bits left, canonicity |
-//! | 97..164 | `K2`, `OBITS`, `OCINV`, `OCZ` | the same for the other key of a split |
-//! | 164..188 | `OL`, `OR`, `OH`, `NL`, `NR`, `NH` | both sides' children and nodes |
-//! | 188..197 | `S`, `SINV`, `SD` | the sibling; `SD = Σ S·SINV` (1 shows `S ≠ 0`) |
-//! | 197..204 | `DINV`, `WINV` | other leaf's key ≠ `KH`; an opened sibling is not a leaf |
+//! | 29..101 | `BITS`, `LEFT`, `LINV`, `CINV`, `CZ`, `WSEL` | the current `KH` element's unused bits, bits left, canonicity, which element |
+//! | 101..171 | `K2`, `OBITS`, `OCINV`, `OCZ` | the same for the other key's leaf |
+//! | 171..195 | `OL`, `OR`, `OH`, `NL`, `NR`, `NH` | both sides' children and nodes |
+//! | 195..204 | `S`, `SINV`, `SD` | the sibling; `SD = Σ S·SINV` (1 shows `S ≠ 0`) |
+//! | 204..211 | `DINV`, `WINV` | other leaf's key ≠ `KH`; an opened sibling is not a leaf |
 
 use plonky2::field::types::Field;
 
@@ -56,7 +59,8 @@ pub const N_MOVED: usize = 7;
 pub const N_COPY: usize = 8;
 pub const O_OFF: usize = 9;
 pub const N_OFF: usize = 10;
-const NUM_FLAGS: usize = 11;
+pub const RELOAD: usize = 11;
+const NUM_FLAGS: usize = 12;
 pub const ADDR: usize = 12;
 pub const KEY: usize = 13;
 pub const OLD: usize = 14;
@@ -71,8 +75,9 @@ pub const LEFT: usize = BITS + NUM_BITS;
 pub const LINV: usize = LEFT + 1;
 pub const CINV: usize = LEFT + 2;
 pub const CZ: usize = LEFT + 3;
-pub const K2: usize = CZ + 1;
-pub const OBITS: usize = K2 + 1;
+pub const WSEL: usize = CZ + 1;
+pub const K2: usize = WSEL + 4;
+pub const OBITS: usize = K2 + 4;
 pub const OCINV: usize = OBITS + NUM_BITS;
 pub const OCZ: usize = OCINV + 1;
 pub const OL: usize = OCZ + 1;
@@ -90,12 +95,14 @@ pub const NUM_COLUMNS: usize = WINV + 3;
 /// Public inputs: the pre-state root, then the post-state root.
 pub const NUM_PIS: usize = 8;
 
-/// Deepest path the table proves (the bits of one key-hash element).
-pub const MAX_PATH: usize = NUM_BITS;
+/// Deepest path the table proves: all 256 bits of a key hash.
+pub const MAX_PATH: usize = 4 * NUM_BITS;
 
 /// Columns constant within a segment.
-const SEGMENT_CONSTANTS: [usize; 17] =
-    [ADDR, KEY, OLD, NEW, KH, KH + 1, KH + 2, KH + 3, OROOT, OROOT + 1, OROOT + 2, OROOT + 3, NROOT, NROOT + 1, NROOT + 2, NROOT + 3, K2];
+const SEGMENT_CONSTANTS: [usize; 20] = [
+    ADDR, KEY, OLD, NEW, KH, KH + 1, KH + 2, KH + 3, OROOT, OROOT + 1, OROOT + 2, OROOT + 3, NROOT, NROOT + 1, NROOT + 2, NROOT + 3, K2, K2 + 1, K2 + 2,
+    K2 + 3,
+];
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StateStark;
@@ -208,13 +215,25 @@ impl StateStark {
             o.transition(t);
         }
 
-        // Key-hash bits: decomposed on HEAD, one used per path level, at most 64 levels.
-        canonical_bits(o, head, &lv[BITS..BITS + NUM_BITS], lv[KH], lv[CINV], lv[CZ]);
-        canonical_bits(o, head, &lv[OBITS..OBITS + NUM_BITS], lv[K2], lv[OCINV], lv[OCZ]);
+        // Key-hash bits: the element `WSEL` selects decomposed on HEAD (element 0) and on RELOAD
+        // rows (the next element, once the last bit is used), one bit used per path level.
+        let reload = lv[RELOAD];
+        let t = o.not(path);
+        let t = o.mul(reload, t);
+        o.always(t);
+        let t = o.mul(head, nv[RELOAD]);
+        o.transition(t);
+        let load = o.add(head, reload);
+        let kw = o.dot(&lv[WSEL..WSEL + 4], &lv[KH..KH + 4]);
+        let k2w = o.dot(&lv[WSEL..WSEL + 4], &lv[K2..K2 + 4]);
+        canonical_bits(o, load, &lv[BITS..BITS + NUM_BITS], kw, lv[CINV], lv[CZ]);
+        canonical_bits(o, load, &lv[OBITS..OBITS + NUM_BITS], k2w, lv[OCINV], lv[OCZ]);
         let width = o.constant(F::from_canonical_usize(NUM_BITS));
         let t = o.sub(lv[LEFT], width);
-        let t = o.mul(head, t);
+        let t = o.mul(load, t);
         o.always(t);
+        let shifts = o.not(nv[RELOAD]);
+        let shifts = o.mul(path, shifts);
         for reg in [BITS, OBITS] {
             for j in 0..NUM_BITS {
                 let t = o.sub(nv[reg + j], lv[reg + j]);
@@ -222,7 +241,7 @@ impl StateStark {
                 o.transition(t);
                 if j + 1 < NUM_BITS {
                     let t = o.sub(nv[reg + j], lv[reg + j + 1]);
-                    let t = o.mul(path, t);
+                    let t = o.mul(shifts, t);
                     o.transition(t);
                 }
             }
@@ -232,12 +251,38 @@ impl StateStark {
         o.transition(t);
         let t = o.sub(nv[LEFT], lv[LEFT]);
         let t = o.add(t, one);
-        let t = o.mul(path, t);
+        let t = o.mul(shifts, t);
+        o.transition(t);
+        let t = o.sub(lv[LEFT], one);
+        let t = o.mul3(path, nv[RELOAD], t);
         o.transition(t);
         let t = o.mul(lv[LEFT], lv[LINV]);
         let t = o.sub(t, one);
         let t = o.mul(path, t);
         o.always(t);
+        // WSEL: element 0 on HEAD, the next one on a RELOAD row (there is none after 3).
+        for w in 0..4 {
+            let t = o.bit(lv[WSEL + w]);
+            o.always(t);
+        }
+        let t = o.sub(lv[WSEL], one);
+        let t = o.mul(head, t);
+        o.always(t);
+        let t = o.sum(&lv[WSEL + 1..WSEL + 4]);
+        let t = o.mul(head, t);
+        o.always(t);
+        let nreload = o.not(nv[RELOAD]);
+        let stays = o.mul(next_body, nreload);
+        for w in 0..4 {
+            let t = o.sub(nv[WSEL + w], lv[WSEL + w]);
+            let t = o.mul(stays, t);
+            o.transition(t);
+            let moved = if w == 0 { nv[WSEL] } else { o.sub(nv[WSEL + w], lv[WSEL + w - 1]) };
+            let t = o.mul(nv[RELOAD], moved);
+            o.transition(t);
+        }
+        let t = o.mul(nv[RELOAD], lv[WSEL + 3]);
+        o.transition(t);
 
         // Path levels: a hashing side's path child is the next row's node, its other child `S`;
         // an off side passes its node through.
@@ -332,9 +377,11 @@ impl StateStark {
         let t = o.sub(t, one);
         let t = o.mul(lv[T_OTHER], t);
         o.always(t);
-        let t = o.sub(lv[K2], lv[OL]);
-        let t = o.mul(lv[T_OTHER], t);
-        o.always(t);
+        for i in 0..4 {
+            let t = o.sub(lv[K2 + i], lv[OL + i]);
+            let t = o.mul(lv[T_OTHER], t);
+            o.always(t);
+        }
 
         // New ends.
         for i in 0..4 {
@@ -468,8 +515,8 @@ pub struct Plan {
     /// The sibling on each level: the proof's, then in a split `EMPTY`s and the other key's leaf.
     pub siblings: Vec<Hash>,
     pub end: NewEnd,
-    /// `KH[0]` of the other key's leaf ending the old side (0 if none).
-    pub k2: u64,
+    /// The key hash of the other key's leaf ending the old side (0 if none).
+    pub k2: [u64; 4],
 }
 
 impl Plan {
@@ -484,8 +531,8 @@ impl Plan {
         let mut siblings = p.siblings.clone();
         let mut depth = d;
         let k2 = match p.terminal {
-            NodeOpening::Leaf { key, .. } if key != kh => key.0[0],
-            _ => 0,
+            NodeOpening::Leaf { key, .. } if key != kh => key.0,
+            _ => [0; 4],
         };
         let leaf_preimage = |key: &KeyHash, value: F| {
             let mut x = [F::ZERO; 8];
@@ -498,7 +545,7 @@ impl Plan {
         } else if u.new != F::ZERO {
             if let NodeOpening::Leaf { key, value } = p.terminal {
                 if key != kh {
-                    let j = key.first_difference(&kh, d).filter(|&j| j < MAX_PATH).ok_or("a split below 64 levels")?;
+                    let j = key.first_difference(&kh, d).ok_or("two leaves with one key hash")?;
                     siblings.resize(j, EMPTY_HASH);
                     siblings.push(leaf_hash(&key, value));
                     depth = j + 1;
@@ -535,7 +582,7 @@ impl Plan {
     /// Appends the update's rows and lookups; returns the root it ends at.
     fn rows(&self, u: &SlotUpdate, root: Hash, rows: &mut Vec<[F; NUM_COLUMNS]>, lookups: &mut Vec<[F; 12]>) -> Hash {
         let kh = KeyHash::of(u.address, u.key);
-        let (khf, k0, depth) = (kh.to_hash().elements, kh.0[0], self.depth);
+        let (khf, depth) = (kh.to_hash().elements, self.depth);
         // Both sides' nodes by depth, bottom up.
         let old_end = u.proof.terminal.hash();
         let mut old_nodes = vec![old_end; depth + 1];
@@ -559,26 +606,38 @@ impl Plan {
         base[KH..KH + 4].copy_from_slice(&khf);
         put(&mut base, OROOT, root);
         put(&mut base, NROOT, new_nodes[0]);
-        base[K2] = F::from_canonical_u64(self.k2);
-        let at_level = |level: usize| {
+        for i in 0..4 {
+            base[K2 + i] = F::from_canonical_u64(self.k2[i]);
+        }
+        // The registers at a level: element `w`, `s` bits used; a path row starting an element
+        // loads it (HEAD, RELOAD), a terminal right after a full element keeps it used up.
+        let at_level = |level: usize, path_row: bool| {
+            let (w, s) = match level % NUM_BITS {
+                0 if level > 0 && !path_row => (level / NUM_BITS - 1, NUM_BITS),
+                s => (level / NUM_BITS, s),
+            };
             let mut row = base;
-            for j in 0..NUM_BITS - level {
-                row[BITS + j] = F::from_bool((k0 >> (level + j)) & 1 == 1);
-                row[OBITS + j] = F::from_bool((self.k2 >> (level + j)) & 1 == 1);
+            row[WSEL + w] = F::ONE;
+            for j in 0..NUM_BITS - s {
+                row[BITS + j] = F::from_bool((kh.0[w] >> (s + j)) & 1 == 1);
+                row[OBITS + j] = F::from_bool((self.k2[w] >> (s + j)) & 1 == 1);
             }
-            row[LEFT] = F::from_canonical_usize(NUM_BITS - level);
+            row[LEFT] = F::from_canonical_usize(NUM_BITS - s);
+            if s == 0 && (level == 0 || path_row) {
+                (row[CINV], row[CZ]) = canonical_witness(kh.0[w]);
+                (row[OCINV], row[OCZ]) = canonical_witness(self.k2[w]);
+                row[RELOAD] = F::from_bool(level > 0);
+            }
             row
         };
 
-        let mut head = at_level(0);
+        let mut head = at_level(0, false);
         head[HEAD] = F::ONE;
-        (head[CINV], head[CZ]) = canonical_witness(k0);
-        (head[OCINV], head[OCZ]) = canonical_witness(self.k2);
         lookups.push(key_hash_input(u.address, u.key));
         rows.push(head);
 
         for i in 0..depth {
-            let mut row = at_level(i);
+            let mut row = at_level(i, true);
             row[PATH] = F::ONE;
             row[LINV] = row[LEFT].inverse();
             let s = self.siblings[i];
@@ -608,7 +667,7 @@ impl Plan {
             rows.push(row);
         }
 
-        let mut term = at_level(depth);
+        let mut term = at_level(depth, false);
         put(&mut term, OH, old_end);
         match u.proof.terminal {
             NodeOpening::Leaf { key, value } => {
