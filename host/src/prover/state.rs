@@ -470,7 +470,8 @@ pub fn generate(updates: &[SlotUpdate], pre_root: Hash, min_rows: usize) -> Resu
     Ok(generate_planned(updates, &plans, pre_root, min_rows))
 }
 
-/// [`generate`] with each update's shape given (tests forge shapes with it).
+/// [`generate`] with each update's shape given (tests forge shapes with it; a plan has one
+/// sibling per level, `siblings.len() == depth`, as [`Plan::of`] makes it).
 pub fn generate_planned(updates: &[SlotUpdate], plans: &[Plan], pre_root: Hash, min_rows: usize) -> (Vec<Vec<F>>, Vec<[F; 12]>, Hash) {
     let mut rows: Vec<[F; NUM_COLUMNS]> = Vec::new();
     let mut lookups = Vec::new();

@@ -157,8 +157,15 @@ pub fn build_statement_traces(
     min_bits: &Bits,
 ) -> Result<Traces, ProveError> {
     use Opcode::*;
-    assert_eq!(stmt.txs.len(), traces.len());
-    assert_eq!(stmt.slots.len(), slot_proofs.len());
+    if stmt.txs.len() != traces.len() || stmt.slots.len() != slot_proofs.len() {
+        return Err(ProveError::Unprovable(format!(
+            "{} traces for {} transactions, {} slot proofs for {} touched slots",
+            traces.len(),
+            stmt.txs.len(),
+            slot_proofs.len(),
+            stmt.slots.len()
+        )));
+    }
     let at_least = |t: usize, rows: usize| rows.max(1 << min_bits[t]);
     let mut base = HashMap::new();
     let mut acc = 0;
