@@ -474,6 +474,9 @@ fn column_layout_snapshot() {
     assert_eq!((cpu::TX, cpu::CONTRACT, cpu::START, cpu::FAIL), (77, 78, 79, 80));
     assert_eq!((cpu::REGS, cpu::OPS, cpu::DST, cpu::SRC_A, cpu::SRC_B), (10, 20, 47, 57, 67));
     assert_eq!((poseidon::X, poseidon::CUBE, poseidon::OUT, poseidon::MULT), (12, 130, 248, 260));
+    use parallax::prover::state;
+    assert_eq!((state::NUM_COLUMNS, state::SLOT_COLUMNS, state::NUM_PIS), (211, 5, 8));
+    assert_eq!((state::BITS, state::K2, state::OL, state::S, state::DINV), (29, 101, 171, 195, 204));
 }
 
 #[test]
