@@ -321,8 +321,8 @@ impl StateStark {
         }
         // Off levels belong to a split (old side off: another key's leaf, a new leaf) or a
         // collapse (new side off: the sibling leaf moves up); a split or collapse always has them.
-        let ob = o.sub(nterm, nv[T_OTHER]);
-        let t = o.mul(lv[O_OFF], ob);
+        let ends_not_other = o.sub(nterm, nv[T_OTHER]);
+        let t = o.mul(lv[O_OFF], ends_not_other);
         o.transition(t);
         let nl = o.sub(nterm, nv[N_LEAF]);
         let t = o.mul(lv[O_OFF], nl);
