@@ -535,12 +535,6 @@ impl Plan {
             NodeOpening::Leaf { key, .. } if key != kh => key.0,
             _ => [0; 4],
         };
-        let leaf_preimage = |key: &KeyHash, value: F| {
-            let mut x = [F::ZERO; 8];
-            x[..4].copy_from_slice(&key.to_hash().elements);
-            (x[4], x[5]) = (value, LEAF_TAG);
-            x
-        };
         let end = if u.new == u.old {
             NewEnd::Copy
         } else if u.new != F::ZERO {
@@ -590,12 +584,18 @@ impl Plan {
         for i in (0..self.old_depth.min(depth)).rev() {
             old_nodes[i] = hash_with_sibling(old_nodes[i + 1], self.siblings[i], kh.bit(i));
         }
-        let opened = |x: &[F; 8]| node_hash(Hash { elements: x[..4].try_into().unwrap() }, Hash { elements: x[4..].try_into().unwrap() });
+        // A delete's opened last sibling, hashed once.
+        let opened = match &self.end {
+            NewEnd::Empty(x) | NewEnd::Moved(x, _) => {
+                node_hash(Hash { elements: x[..4].try_into().unwrap() }, Hash { elements: x[4..].try_into().unwrap() })
+            }
+            _ => EMPTY_HASH,
+        };
         let mut new_nodes = vec![EMPTY_HASH; depth + 1];
         new_nodes[depth] = match &self.end {
             NewEnd::Leaf => leaf_hash(&kh, u.new),
             NewEnd::Empty(_) => EMPTY_HASH,
-            NewEnd::Moved(x, _) => opened(x),
+            NewEnd::Moved(..) => opened,
             NewEnd::Copy => old_end,
         };
         for i in (0..depth).rev() {
@@ -674,8 +674,7 @@ impl Plan {
             NodeOpening::Leaf { key, value } => {
                 term[if key == kh { T_SAME } else { T_OTHER }] = F::ONE;
                 let kf = key.to_hash().elements;
-                term[OL..OL + 4].copy_from_slice(&kf);
-                (term[OR], term[OR + 1]) = (value, LEAF_TAG);
+                term[OL..OL + 8].copy_from_slice(&leaf_preimage(&key, value));
                 if let Some(i) = (0..4).find(|&i| kf[i] != khf[i]) {
                     term[DINV + i] = (kf[i] - khf[i]).inverse();
                 }
@@ -687,8 +686,7 @@ impl Plan {
         match &self.end {
             NewEnd::Leaf => {
                 term[N_LEAF] = F::ONE;
-                term[NL..NL + 4].copy_from_slice(&khf);
-                (term[NR], term[NR + 1]) = (u.new, LEAF_TAG);
+                term[NL..NL + 8].copy_from_slice(&leaf_preimage(&kh, u.new));
                 term[NINV] = u.new.try_inverse().unwrap_or(F::ZERO);
                 lookups.push(hash_input(&term, NL));
             }
@@ -696,7 +694,7 @@ impl Plan {
             NewEnd::Empty(x) | NewEnd::Moved(x, _) => {
                 term[if matches!(self.end, NewEnd::Empty(_)) { N_EMPTY } else { N_MOVED }] = F::ONE;
                 term[NL..NL + 8].copy_from_slice(x);
-                put(&mut term, S, opened(x));
+                put(&mut term, S, opened);
                 let w = [x[5] - LEAF_TAG, x[6], x[7]];
                 if let Some(i) = (0..3).find(|&i| w[i] != F::ZERO) {
                     term[WINV + i] = w[i].inverse();
@@ -707,6 +705,14 @@ impl Plan {
         rows.push(term);
         new_nodes[0]
     }
+}
+
+/// A leaf's permutation input, first 8 elements: `[KH, value, 1, 0, 0]` (`chain::hash`).
+fn leaf_preimage(key: &KeyHash, value: F) -> [F; 8] {
+    let mut x = [F::ZERO; 8];
+    x[..4].copy_from_slice(&key.to_hash().elements);
+    (x[4], x[5]) = (value, LEAF_TAG);
+    x
 }
 
 fn put(row: &mut [F; NUM_COLUMNS], at: usize, h: Hash) {
