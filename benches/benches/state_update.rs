@@ -23,7 +23,7 @@ fn bench_state_update(c: &mut Criterion) {
     let traces: Vec<_> = outcome.traces.iter().collect();
     let steps: u64 = outcome.traces.iter().map(|t| t.rows().count() as u64).sum();
     let with = claim.statement();
-    let (paths, _) = block::slot_proofs(&b, &claim);
+    let (paths, _) = block::slot_proofs(&b, &with.slots);
     let without = Statement { slots: vec![], pre_root: Default::default(), post_root: Default::default(), ..with.clone() };
 
     let rows = |stmt: &Statement, paths: &[_]| {

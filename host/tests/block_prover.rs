@@ -124,8 +124,8 @@ fn padded_block_proof_verifies_and_its_padding_is_bound() {
     let outcome = parallax::chain::execute_serial(&block, true);
     let stmt = p.claim.statement();
     let traces: Vec<_> = outcome.traces.iter().collect();
+    let (paths, _) = prover::block::slot_proofs(&block, &stmt.slots);
     for (table, column) in [(TXS, prover::io::TX_CONTRACT), (OUTPUT, prover::io::OUT_VAL), (STORAGE, prover::io::ST_KEY)] {
-        let (paths, _) = prover::block::slot_proofs(&block, &p.claim);
         let mut t = build_statement_traces(&stmt, &traces, &paths, &BLOCK_CAPACITY).unwrap();
         let last = t[table][column].values.len() - 1;
         t[table][column].values[last] += F::ONE;
@@ -172,7 +172,7 @@ fn read_slot() -> (usize, usize) {
 fn pre_state_values_are_proven() {
     use parallax::chain::NodeOpening;
     use parallax::prover::{state, tables::STATE};
-    let (honest, _) = prover::block::slot_proofs(&small_block(), &proof().claim);
+    let (honest, _) = prover::block::slot_proofs(&small_block(), &proof().claim.slot_updates());
     assert!(honest.iter().any(|p| matches!(p.terminal, NodeOpening::Empty | NodeOpening::Leaf { .. })));
     let (i, k) = read_slot();
     let mut claim = proof().claim.clone();
@@ -218,7 +218,7 @@ fn pre_state_values_are_proven() {
 #[test]
 fn state_table_bits_are_the_key_hash() {
     use parallax::prover::{state, tables::STATE};
-    let (honest, _) = prover::block::slot_proofs(&small_block(), &proof().claim);
+    let (honest, _) = prover::block::slot_proofs(&small_block(), &proof().claim.slot_updates());
     prove_forged(proof().claim.clone(), &honest, |_| {}).expect("the honest table verifies");
     for j in [0, 1, 40] {
         let e = prove_forged(proof().claim.clone(), &honest, |t| {
@@ -234,15 +234,13 @@ fn state_table_bits_are_the_key_hash() {
 /// paths and roots of the changed chain, the claim's post-state root set to where it ends, and
 /// the public slot list the verifier derives from the (unchanged) storage log.
 fn prove_changed_updates(edit: impl Fn(&mut Vec<(F, F, F, F)>)) -> Result<(), prover::VerifyError> {
-    use parallax::chain::KeyHash;
     use parallax::prover::tables::SLOTS;
     let block = small_block();
     let mut claim = proof().claim.clone();
     let mut updates = claim.slot_updates();
     edit(&mut updates);
-    let mut tree = block.pre_state.tree().clone();
-    let paths: Vec<_> = updates.iter().map(|&(a, k, _, new)| tree.write_with_witness(KeyHash::of(a, k), new).proof).collect();
-    claim.post_root = tree.root();
+    let (paths, end) = prover::block::slot_proofs(&block, &updates);
+    claim.post_root = end;
     let stmt = claim.statement();
     let mut built = stmt.clone();
     built.slots = updates;
@@ -260,7 +258,7 @@ fn prove_changed_updates(edit: impl Fn(&mut Vec<(F, F, F, F)>)) -> Result<(), pr
 #[test]
 fn post_state_root_is_proven() {
     use parallax::prover::{state, tables::STATE};
-    let (honest, end) = prover::block::slot_proofs(&small_block(), &proof().claim);
+    let (honest, end) = prover::block::slot_proofs(&small_block(), &proof().claim.slot_updates());
     assert_eq!(end, proof().claim.post_root);
     prove_changed_updates(|_| {}).expect("the honest chain verifies");
 

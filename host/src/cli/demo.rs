@@ -64,7 +64,7 @@ fn block_proof() -> anyhow::Result<()> {
     let stmt = claim.statement();
     let t0 = Instant::now();
     let traces: Vec<_> = outcome.traces.iter().collect();
-    let (paths, _) = prover::block::slot_proofs(&block, &claim);
+    let (paths, _) = prover::block::slot_proofs(&block, &stmt.slots);
     let tables = system::build_statement_traces(&stmt, &traces, &paths, &system::NATURAL)?;
     let t_gen = t0.elapsed().as_secs_f64();
     let committer = AccelCommitter::new(Backend::Sim.open()?);

@@ -94,7 +94,7 @@ pub fn prove_block(
     let claim = timed!(timing, "block claim and roots", block_claim(block, &outcome)?);
     let traces: Vec<&Trace> = outcome.traces.iter().collect();
     let stmt = claim.statement();
-    let (paths, end) = timed!(timing, "state update paths", slot_proofs(block, &claim));
+    let (paths, end) = timed!(timing, "state update paths", slot_proofs(block, &stmt.slots));
     if end != claim.post_root {
         return Err(ProveError::Unprovable("the slot updates do not end at the block's post-state root".into()));
     }
@@ -103,16 +103,13 @@ pub fn prove_block(
     Ok(BlockProof { claim, proofs })
 }
 
-/// The Merkle proofs the state table's chain of updates needs: per touched slot (in
-/// [`BlockClaim::slot_updates`] order), the proof of its old value under the root the updates
-/// before it leave, starting from the block's pre-state; and the root the chain ends at.
-pub fn slot_proofs(block: &Block, claim: &BlockClaim) -> (Vec<MerkleProof>, HashOut<F>) {
+/// The Merkle proofs the state table's chain of `updates` `(address, key, old, new)` needs (a
+/// statement's `slots`, [`BlockClaim::slot_updates`]): per update, the proof of its old value
+/// under the root the updates before it leave, starting from the block's pre-state; and the
+/// root the chain ends at.
+pub fn slot_proofs(block: &Block, updates: &[(F, F, F, F)]) -> (Vec<MerkleProof>, HashOut<F>) {
     let mut tree = block.pre_state.tree().clone();
-    let proofs = claim
-        .slot_updates()
-        .into_iter()
-        .map(|(a, k, _, new)| tree.write_with_witness(KeyHash::of(a, k), new).proof)
-        .collect();
+    let proofs = updates.iter().map(|&(a, k, _, new)| tree.write_with_witness(KeyHash::of(a, k), new).proof).collect();
     (proofs, tree.root())
 }
 
