@@ -28,7 +28,7 @@ OUT=${HDL_CHECK_OUT:-$ROOT/target/hdl-check}
 VECTORS=${HDL_CHECK_VECTORS:-20000}
 SIMS=${HDL_CHECK_SIMS:-icarus verilator}
 LARGE_VECTORS=${HDL_CHECK_LARGE_VECTORS:-2000}
-NO_SYNTH=${HDL_CHECK_NO_SYNTH:-poseidon_partial_round poseidon_full_round poseidon_core serial_board}
+NO_SYNTH=${HDL_CHECK_NO_SYNTH:-poseidon_partial_round poseidon_full_round poseidon_core merkle_hasher serial_board}
 # Generic `synth` maps every 16x16 multiplier to gates: ~5 min for one S-box alone. The
 # Poseidon designs get synth_xilinx only.
 NO_GENERIC=${HDL_CHECK_NO_GENERIC:-poseidon_sbox poseidon_mds}
@@ -37,7 +37,7 @@ NO_GENERIC=${HDL_CHECK_NO_GENERIC:-poseidon_sbox poseidon_mds}
 # CI; HDL_CHECK_CORE_SIM=1 runs it (see docs/accelerator.md, "Poseidon core: verification").
 CORE_SIM=${HDL_CHECK_CORE_SIM:-0}
 # Designs without a plonky2-vector harness (lint and synthesis only here).
-NO_HARNESS=${HDL_CHECK_NO_HARNESS:-uart_frontend serial_board}
+NO_HARNESS=${HDL_CHECK_NO_HARNESS:-merkle_front merkle_hasher uart_frontend serial_board}
 # The board top under Verilator: its C++ build (the whole core) takes minutes on 2 cores; the
 # build folder is kept between runs and the harness files are rewritten only when they change,
 # so Verilator (--skip-identical) and make reuse it.

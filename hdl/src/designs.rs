@@ -124,6 +124,22 @@ pub const DESIGNS: &[Design] = &[
             vectors: poseidon_core_vectors,
         }),
     },
+    // The Merkle mode layer (hdl/src/poseidon/merkle.rs): items in, digests out, a variable
+    // number of outputs per input, so its testbenches are Rust-HDL ones: hdl/tests/merkle_sim.rs
+    // (the layer on a modelled core) and the simulator's RTL engine (the hasher on the real
+    // core, sim/tests/engines.rs).
+    Design {
+        name: "merkle_front",
+        summary: "Merkle mode layer: leaf sponge (hash_no_pad) and two_to_one items onto a Poseidon core port, states recirculated",
+        verilog: merkle_front_verilog,
+        harness: None,
+    },
+    Design {
+        name: "merkle_hasher",
+        summary: "merkle_front + poseidon_core: Merkle items in, plonky2 digests out, 844-cycle latency",
+        verilog: merkle_hasher_verilog,
+        harness: None,
+    },
     // The serial board's front end (hdl/src/uart): a UART protocol, not a vector stream, so its
     // testbench is the Rust-HDL one in hdl/tests/uart_sim.rs. The Poseidon port is left open.
     Design {
@@ -314,6 +330,14 @@ pub fn serial_board_verilog_with(clocks_per_bit: u16, idle_cycles: u32) -> Strin
     on_big_stack(move || {
         dedupe_block(crate::uart::SerialBoard::new(clocks_per_bit, idle_cycles))
     })
+}
+
+fn merkle_front_verilog() -> String {
+    dedupe_block(crate::poseidon::MerkleFront::default())
+}
+
+fn merkle_hasher_verilog() -> String {
+    on_big_stack(|| dedupe_block(crate::poseidon::MerkleHasher::default()))
 }
 
 fn poseidon_core_verilog() -> String {

@@ -58,7 +58,7 @@ impl Card {
     pub fn engine(&self) -> EngineKind {
         self.kind
     }
-    /// With the RTL engine, write the cores' waveforms (`ntt_core.vcd`, `poseidon_core.vcd`)
+    /// With the RTL engine, write the cores' waveforms (`ntt_core.vcd`, `merkle_hasher.vcd`)
     /// into `dir`. Takes effect before the first command.
     pub fn set_vcd_dir(&mut self, dir: PathBuf) {
         self.vcd_dir = Some(dir);

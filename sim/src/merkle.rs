@@ -8,7 +8,10 @@
 //!    leaf's next chunk enters one group-length after its previous one, by which time the
 //!    previous chunk's state has come out of the pipeline when the group is at least as long as
 //!    the latency. Chunk j overwrites lanes 0..8 of the state (zero for chunk 0) with elements
-//!    8j..8j+8 of the leaf (plonky2's `hash_no_pad`: no padding, rate 8).
+//!    8j..8j+8 of the leaf (plonky2's `hash_no_pad`: no padding, rate 8). The state between
+//!    chunks never leaves the hasher: it waits at the head of the core's output and enters
+//!    again with the next chunk, in the very cycle it is there (`MerkleHasher`,
+//!    hdl/src/poseidon/merkle.rs); only a leaf's last chunk gives a digest.
 //! 2. tree levels 1..=levels: node i of level l compresses nodes 2i and 2i+1 of level l - 1
 //!    (state [left, right, 0, 0, 0, 0], plonky2's `two_to_one`), level by level.
 //!
@@ -17,9 +20,10 @@
 
 use crate::Digest;
 
-/// Leaves hashed together chunk by chunk: the core's output FIFO has 1024 slots, and a group
-/// of 1024 covers the 844-cycle latency, so a full group keeps the pipeline full.
-pub const GROUP: usize = 1024;
+/// Leaves hashed together chunk by chunk: the most states the hasher can keep in its core
+/// (1022 of the output FIFO's 1024 slots), which covers the 844-cycle latency, so a full group
+/// keeps the pipeline full.
+pub const GROUP: usize = parallax_hdl::poseidon::MerkleHasher::MAX_GROUP;
 /// Lanes a leaf chunk overwrites (plonky2's sponge rate).
 pub const RATE: usize = 8;
 /// Elements of a digest.
@@ -50,6 +54,14 @@ impl Schedule {
     /// Tree levels computed above the leaf digests (the last one is the cap).
     pub fn levels(&self) -> usize {
         self.leaves.trailing_zeros() as usize - self.cap_height
+    }
+    /// Whether `item` gives a digest (a leaf's last chunk, a compression) rather than a state
+    /// that stays in the hasher for the leaf's next chunk.
+    pub fn emits(&self, item: Item) -> bool {
+        match item {
+            Item::Absorb { chunk, .. } => chunk + 1 == self.chunks(),
+            Item::Compress { .. } => true,
+        }
     }
     pub fn items(&self) -> usize {
         self.leaves * self.chunks() + (1..=self.levels()).map(|l| self.leaves >> l).sum::<usize>()
@@ -96,11 +108,13 @@ impl Schedule {
 /// offered again (the cycle after it left the core). Both engines record outputs here and ask it
 /// when an item is ready; the RTL engine asks before the outputs exist, hence [PENDING].
 pub struct Timeline {
+    schedule: Schedule,
     /// Per leaf: from when its latest state (or its digest) is available.
     leaf_ready: Vec<u64>,
     /// Per level >= 1: from when each node's digest is available.
     level_ready: Vec<Vec<u64>>,
-    /// Sum of all output cycles (a fingerprint of the whole timing, compared across engines).
+    /// Sum of the cycles in which digests were output (a fingerprint of the whole timing,
+    /// compared across engines; recirculated states are not seen outside the hasher).
     pub out_sum: u64,
     pub last_out: u64,
 }
@@ -113,6 +127,7 @@ impl Timeline {
         // A short leaf is its own digest, in memory from the start.
         let leaves = if s.chunks() == 0 { 0 } else { PENDING };
         Self {
+            schedule: *s,
             leaf_ready: vec![leaves; s.leaves],
             level_ready: (0..=s.levels()).map(|l| vec![PENDING; s.leaves >> l]).collect(),
             out_sum: 0,
@@ -138,8 +153,16 @@ impl Timeline {
             Item::Compress { level, node } => self.level_ready[level][node] = PENDING,
         }
     }
-    /// `item`'s output left the core in `cycle`.
+    /// `item`'s output is at the core's output head in `cycle`: a state to recirculate enters
+    /// again with the next chunk from that very cycle; a digest is taken then and can be
+    /// offered again from the next cycle.
     pub fn record(&mut self, item: Item, cycle: u64) {
+        if !self.schedule.emits(item) {
+            if let Item::Absorb { leaf, .. } = item {
+                self.leaf_ready[leaf] = cycle;
+            }
+            return;
+        }
         match item {
             Item::Absorb { leaf, .. } => self.leaf_ready[leaf] = cycle + 1,
             Item::Compress { level, node } => self.level_ready[level][node] = cycle + 1,

@@ -31,15 +31,22 @@ pub fn ntt_stages(cfg: &NttConfig) -> Result<Vec<Stage>, CardError> {
     ])
 }
 
-/// The Poseidon timing of a schedule on `cores` cores (items dealt round robin): each item is
-/// accepted at the first cycle after its core's previous acceptance at which its inputs are
-/// ready, and taken [POSEIDON_ACCEPT_TO_TAKE] cycles later.
+/// The Poseidon timing of a schedule on `cores` hashers: a leaf's chunks go to hasher
+/// `leaf % cores` (its state stays in that core), compressions round robin. Each item is
+/// accepted at the first cycle after its hasher's previous acceptance at which its inputs are
+/// ready, and its output is at the core's head [POSEIDON_ACCEPT_TO_TAKE] cycles later.
 pub fn merkle_timing(s: &Schedule, cores: usize) -> PoseidonTiming {
     let mut timeline = Timeline::new(s);
     let mut next_free = vec![0u64; cores];
-    let mut i = 0usize;
+    let (mut i, mut dealt) = (0usize, 0usize);
     s.for_each(|item| {
-        let core = i % cores;
+        let core = match item {
+            Item::Absorb { leaf, .. } => leaf % cores,
+            Item::Compress { .. } => {
+                dealt += 1;
+                (dealt - 1) % cores
+            }
+        };
         let accept = next_free[core].max(timeline.ready(item));
         next_free[core] = accept + 1;
         timeline.issue(item);

@@ -1,6 +1,6 @@
 //! The RTL engine: the Rust-HDL cores themselves (`parallax_hdl::ntt::NttCore`,
-//! `parallax_hdl::poseidon::PoseidonCore`), clocked cycle by cycle with the controller's
-//! handshakes. Slow (Rust-HDL simulates ~10k NTT-core cycles/s and ~15 Poseidon-core cycles/s
+//! `parallax_hdl::poseidon::MerkleHasher`: the Merkle mode layer on the Poseidon core), clocked
+//! cycle by cycle with the controller's handshakes. Slow (Rust-HDL simulates ~10k NTT-core cycles/s and ~15 Poseidon-core cycles/s
 //! here), so it runs small workloads: it is the reference the fast engine is checked against.
 //!
 //! The cores live on one worker thread with a large stack (Rust-HDL's update of the 842-stage
@@ -14,7 +14,7 @@ use std::sync::mpsc::{channel, Sender};
 use std::sync::Mutex;
 
 use parallax_hdl::ntt::{NttConfig, NttCore};
-use parallax_hdl::poseidon::{bits_to_lanes, lanes_to_bits, PoseidonCore, WIDTH};
+use parallax_hdl::poseidon::{lanes_to_bits, MerkleHasher, RATE, WIDTH};
 use rust_hdl::core::vcd_probe::VCDProbe;
 use rust_hdl::prelude::*;
 
@@ -48,14 +48,14 @@ impl Drop for Rtl {
 
 impl Rtl {
     /// Starts the worker. With `vcd_dir`, every core run appends to `ntt_core.vcd` /
-    /// `poseidon_core.vcd` there (one waveform per core for the card's lifetime).
+    /// `merkle_hasher.vcd` there (one waveform per core for the card's lifetime).
     pub fn new(vcd_dir: Option<PathBuf>) -> Result<Self, CardError> {
         let (tx, rx) = channel::<Request>();
         let worker = std::thread::Builder::new()
             .name("parallax-sim-rtl".into())
             .stack_size(1 << 30)
             .spawn(move || {
-                let mut cores = Cores { vcd_dir, ntt: None, poseidon: None };
+                let mut cores = Cores { vcd_dir, ntt: None, merkle: None };
                 for req in rx {
                     match req {
                         Request::Ntt(cfg, input, reply) => {
@@ -151,7 +151,7 @@ impl<T: Block> Clocked<T> {
 struct Cores {
     vcd_dir: Option<PathBuf>,
     ntt: Option<Clocked<NttCore>>,
-    poseidon: Option<Clocked<PoseidonCore>>,
+    merkle: Option<Clocked<MerkleHasher>>,
 }
 
 /// Cycles with reset held when a core is first built.
@@ -173,11 +173,11 @@ impl Cores {
         Ok(self.ntt.as_mut().expect("built"))
     }
 
-    fn poseidon_core(&mut self) -> Result<&mut Clocked<PoseidonCore>, CardError> {
-        if self.poseidon.is_none() {
-            self.poseidon = Some(self.build("poseidon_core.vcd", |u: &mut PoseidonCore| &mut u.clock, |u, r| u.reset.next = r)?);
+    fn merkle_hasher(&mut self) -> Result<&mut Clocked<MerkleHasher>, CardError> {
+        if self.merkle.is_none() {
+            self.merkle = Some(self.build("merkle_hasher.vcd", |u: &mut MerkleHasher| &mut u.clock, |u, r| u.reset.next = r)?);
         }
-        Ok(self.poseidon.as_mut().expect("built"))
+        Ok(self.merkle.as_mut().expect("built"))
     }
 
     /// A core out of reset.
@@ -235,54 +235,68 @@ impl Cores {
         }
     }
 
+    /// Walks the schedule through the Merkle hasher (the mode layer on the core): every item
+    /// is offered in order, a leaf's later chunk as soon as it is next (the hasher takes it when
+    /// its state is at the core's output head), a compression once its two digests are out.
     fn merkle(&mut self, s: &Schedule, leaves: &[u64]) -> Result<MerkleOut, CardError> {
         let items = super::fast::items(s);
         let leaf = |l: usize| &leaves[l * s.leaf_len..(l + 1) * s.leaf_len];
         let mut levels: Vec<Vec<[u64; DIGEST]>> = (0..=s.levels()).map(|l| vec![[0; DIGEST]; s.leaves >> l]).collect();
-        let mut states: Vec<Option<[u64; WIDTH]>> = vec![None; s.leaves];
         if s.chunks() == 0 {
             for (l, d) in levels[0].iter_mut().enumerate() {
                 *d = Schedule::noop_digest(leaf(l));
             }
         }
         let mut timeline = Timeline::new(s);
-        let mut in_flight: VecDeque<Item> = VecDeque::new();
+        // Items whose digest is still to come, in order.
+        let mut pending: VecDeque<Item> = VecDeque::new();
+        let emits = items.iter().filter(|&&it| s.emits(it)).count();
         let budget = 2 * items.len() as u64 * (1 + s.levels() as u64) + 4 * super::POSEIDON_ACCEPT_TO_TAKE * (2 + s.chunks() as u64 + s.levels() as u64);
-        let c = self.poseidon_core()?;
+        let c = self.merkle_hasher()?;
         let (start, mut next, mut taken) = (c.cycle, 0usize, 0usize);
-        while taken < items.len() {
+        while taken < emits {
             let t = c.cycle - start;
-            let offer = items.get(next).copied().filter(|&it| timeline.ready(it) <= t);
+            let offer = items.get(next).copied().filter(|&it| match it {
+                Item::Absorb { .. } => true,
+                Item::Compress { .. } => timeline.ready(it) <= t,
+            });
             c.uut.in_valid.next = offer.is_some();
             if let Some(it) = offer {
-                let state = match it {
-                    Item::Absorb { leaf: l, chunk } => Schedule::absorb_state(leaf(l), chunk, states[l].as_ref()),
+                let (data, first) = match it {
+                    Item::Absorb { leaf: l, chunk } => {
+                        let part = &leaf(l)[RATE * chunk..(RATE * (chunk + 1)).min(s.leaf_len)];
+                        (part.to_vec(), chunk == 0)
+                    }
                     Item::Compress { level, node } => {
-                        Schedule::compress_state(&levels[level - 1][2 * node], &levels[level - 1][2 * node + 1])
+                        let below = &levels[level - 1];
+                        ([below[2 * node], below[2 * node + 1]].concat(), true)
                     }
                 };
-                c.uut.state_in.next = lanes_to_bits(&state);
+                let mut lanes = [0u64; WIDTH];
+                lanes[..data.len()].copy_from_slice(&data);
+                c.uut.in_data.next = lanes_to_bits(&lanes).get_bits::<512>(0);
+                c.uut.in_len.next = (data.len() as u64).to_bits();
+                c.uut.in_first.next = first;
+                c.uut.in_last.next = s.emits(it);
             }
             c.uut.out_ready.next = true;
             c.eval()?;
             let accepted = offer.is_some() && c.uut.in_ready.val();
-            let out = c.uut.out_valid.val().then(|| bits_to_lanes(c.uut.state_out.val()));
+            let out = c.uut.out_valid.val().then(|| c.uut.out_digest.val());
             c.edge()?;
             if accepted {
-                timeline.issue(items[next]);
-                in_flight.push_back(items[next]);
+                let it = items[next];
+                timeline.issue(it);
+                if s.emits(it) {
+                    pending.push_back(it);
+                }
                 next += 1;
             }
-            if let Some(state) = out {
-                let it = in_flight.pop_front().ok_or_else(|| CardError::Device("Poseidon core: an output nobody asked for".into()))?;
-                let digest: [u64; DIGEST] = state[..DIGEST].try_into().expect("4 lanes");
+            if let Some(d) = out {
+                let it = pending.pop_front().ok_or_else(|| CardError::Device("Merkle hasher: a digest nobody asked for".into()))?;
+                let digest: [u64; DIGEST] = std::array::from_fn(|i| d.get_bits::<64>(64 * i).to_u64());
                 match it {
-                    Item::Absorb { leaf: l, chunk } => {
-                        states[l] = Some(state);
-                        if chunk + 1 == s.chunks() {
-                            levels[0][l] = digest;
-                        }
-                    }
+                    Item::Absorb { leaf: l, .. } => levels[0][l] = digest,
                     Item::Compress { level, node } => levels[level][node] = digest,
                 }
                 timeline.record(it, t);
