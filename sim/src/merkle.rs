@@ -82,19 +82,9 @@ impl Schedule {
             }
         }
     }
-    /// The input state of `item`: `leaf` is the leaf's elements, `state` the output of the
-    /// leaf's previous chunk, `children` the two digests a compression takes.
-    pub fn absorb_state(leaf: &[u64], chunk: usize, state: Option<&[u64; 12]>) -> [u64; 12] {
-        let mut s = state.copied().unwrap_or([0; 12]);
-        let part = &leaf[RATE * chunk..(RATE * (chunk + 1)).min(leaf.len())];
-        s[..part.len()].copy_from_slice(part);
-        s
-    }
-    pub fn compress_state(left: &[u64; DIGEST], right: &[u64; DIGEST]) -> [u64; 12] {
-        let mut s = [0; 12];
-        s[..DIGEST].copy_from_slice(left);
-        s[DIGEST..2 * DIGEST].copy_from_slice(right);
-        s
+    /// The elements chunk `chunk` of `leaf` absorbs (plonky2's `hash_no_pad`: rate 8, no padding).
+    pub fn chunk(leaf: &[u64], chunk: usize) -> &[u64] {
+        &leaf[RATE * chunk..(RATE * (chunk + 1)).min(leaf.len())]
     }
     /// A short leaf's digest: its elements padded with zeros.
     pub fn noop_digest(leaf: &[u64]) -> [u64; DIGEST] {

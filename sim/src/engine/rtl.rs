@@ -14,7 +14,7 @@ use std::sync::mpsc::{channel, Sender};
 use std::sync::Mutex;
 
 use parallax_hdl::ntt::{NttConfig, NttCore};
-use parallax_hdl::poseidon::{lanes_to_bits, MerkleHasher, RATE, WIDTH};
+use parallax_hdl::poseidon::{lanes_to_bits, MerkleHasher, WIDTH};
 use rust_hdl::core::vcd_probe::VCDProbe;
 use rust_hdl::prelude::*;
 
@@ -263,10 +263,7 @@ impl Cores {
             c.uut.in_valid.next = offer.is_some();
             if let Some(it) = offer {
                 let (data, first) = match it {
-                    Item::Absorb { leaf: l, chunk } => {
-                        let part = &leaf(l)[RATE * chunk..(RATE * (chunk + 1)).min(s.leaf_len)];
-                        (part.to_vec(), chunk == 0)
-                    }
+                    Item::Absorb { leaf: l, chunk } => (Schedule::chunk(leaf(l), chunk).to_vec(), chunk == 0),
                     Item::Compress { level, node } => {
                         let below = &levels[level - 1];
                         ([below[2 * node], below[2 * node + 1]].concat(), true)
