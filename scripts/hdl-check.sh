@@ -7,7 +7,7 @@
 #      is printed and written between the markers in docs/accelerator.md;
 #   4. the emitted RTL of each design runs against plonky2 vectors under Icarus and Verilator
 #      (see hdl/src/harness.rs); each must print "N passed, 0 failed";
-#   5. the kernel top (bitstreams/vitis/parallax_kernel.v) runs one LDE command through its
+#   5. the kernel top (bitstreams/vitis/parallax_kernel.v) runs one LdeAndCommit command through its
 #      AXI4-Lite and AXI4 ports against a memory array; its buffers must equal plonky2's
 #      (hdl/src/kernel/top_harness.rs);
 #   6. the serial board top (serial_board.v: UART front end + the real Poseidon core, emitted
@@ -212,11 +212,14 @@ for d in "${DESIGNS[@]}"; do
     done
 done
 
-step "kernel top: one LDE command against plonky2 (sims: $SIMS)"
+# The kernel top holds the whole Poseidon core: Icarus did not finish the command in 5 minutes
+# (2 cores), Verilator builds it in ~2 minutes and runs it in ~1 s, so only Verilator runs it.
+KERNEL_SIMS=${SIMS//icarus/}
+step "kernel top: one LdeAndCommit command against plonky2 (sims: $KERNEL_SIMS)"
 dir=$OUT/harness/parallax_kernel
 rm -rf "$dir"
 "$EMIT" --kernel-harness --dir "$dir" >/dev/null
-for sim in $SIMS; do
+for sim in $KERNEL_SIMS; do
     case $sim in
         icarus)
             iverilog -g2012 -o "$dir/icarus.vvp" "$dir/parallax_kernel_tb.v" bitstreams/vitis/parallax_kernel.v

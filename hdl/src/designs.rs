@@ -290,7 +290,7 @@ const POSEIDON_STATE_OUT: &[Port] = &[Port::new("state_out", 768)];
 
 /// Rust-HDL blocks are built by value; the Poseidon ones (~10^5 signals for the core) overflow
 /// a default 2 MiB thread stack (test threads), so they are built on a thread with 1 GiB.
-fn on_big_stack(f: impl FnOnce() -> String + Send + 'static) -> String {
+pub(crate) fn on_big_stack(f: impl FnOnce() -> String + Send + 'static) -> String {
     std::thread::Builder::new()
         .stack_size(1 << 30)
         .spawn(f)

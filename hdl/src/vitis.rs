@@ -131,14 +131,15 @@ pub fn kernel_xml() -> String {
 /// `parallax_kernel.v`: the kernel top's Verilog with its modules renamed from Rust-HDL's `top`
 /// (`top`, `top$ntt`, ...) to `parallax_kernel`, the name Vitis packages.
 pub fn kernel_rtl() -> String {
-    let v = crate::verilog_dedupe::dedupe_modules(&crate::designs::top_verilog::<
-        crate::kernel::top::ParallaxKernel,
-    >());
+    // The top holds the Poseidon core: built on a big stack, as the Poseidon designs.
+    let v = crate::designs::on_big_stack(|| {
+        crate::verilog_dedupe::dedupe_modules(&crate::designs::top_verilog::<crate::kernel::top::ParallaxKernel>())
+    });
     let v = v
         .replace("module top(", "module parallax_kernel(")
         .replace("endmodule // top\n", "endmodule // parallax_kernel\n")
         .replace("top$", "parallax_kernel$");
-    format!("// {HEADER}\n// The kernel top (hdl/src/kernel/top.rs): LDE command only, see docs/accelerator.md.\n{v}")
+    format!("// {HEADER}\n// The kernel top (hdl/src/kernel/top.rs): Lde, Commit, LdeAndCommit on on-chip sizes, see docs/accelerator.md.\n{v}")
 }
 
 /// `package_xo.tcl`: packages `parallax_kernel.v` (module `parallax_kernel`, ports `ap_clk`,

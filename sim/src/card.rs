@@ -95,7 +95,7 @@ impl Card {
         }
         Ok(())
     }
-    fn range(buf: Buffer, offset: usize, len: usize) -> Result<u64, CardError> {
+    pub(crate) fn range(buf: Buffer, offset: usize, len: usize) -> Result<u64, CardError> {
         if offset.checked_add(len).is_none_or(|end| end > buf.words) {
             return Err(CardError::Device(format!("{len} words at offset {offset} overrun a buffer of {} words", buf.words)));
         }

@@ -161,6 +161,7 @@ fn check(log_lde: u32, columns: usize, cap_height: u32, stall: u32, seed: u64) {
         }
         if u.dest_valid.val() && u.dest_ready.val() {
             let addr = u.dest_addr.val().to_u64();
+            assert_eq!(u.dest_cap.val(), addr >= CAP, "dest_cap for {addr:#x}");
             dests.push(addr);
             writes.push_back((addr, out.pop_front().unwrap(), rng.gen_range(1..6)));
         }

@@ -31,20 +31,18 @@ use rust_hdl::prelude::*;
 /// plonky2's `MerkleTree::digests` index of node `node` of level `level` (0: leaf digests) for
 /// `levels` levels under each cap entry (sim's `merkle::digest_index`, in logic): subtree t =
 /// node >> (levels - level) starts at t 2 (2^levels - 1); in it the sibling pair q of level l
-/// starts at 2 (q 2^(l+1) + 2^l - 1). Combinational; shift amounts are taken mod 64, so any
-/// input is safe to evaluate (meaningful for level < levels <= 32).
+/// starts at 2 (q 2^(l+1) + 2^l - 1). Combinational; levels are 6 bits, so shift amounts stay
+/// below 64 for any input (meaningful for level < levels <= 32).
 #[derive(LogicBlock)]
 pub struct DigestIndex {
-    pub levels: Signal<In, Bits<32>>,
-    pub level: Signal<In, Bits<32>>,
+    pub levels: Signal<In, Bits<6>>,
+    pub level: Signal<In, Bits<6>>,
     pub node: Signal<In, Bits<32>>,
     pub index: Signal<Out, Bits<64>>,
-    levels6: Signal<Local, Bits<6>>,
-    level6: Signal<Local, Bits<6>>,
     above: Signal<Local, Bits<6>>,
     node64: Signal<Local, Bits<64>>,
     subtree: Signal<Local, Bits<64>>,
-    local: Signal<Local, Bits<64>>,
+    in_subtree: Signal<Local, Bits<64>>,
     pair: Signal<Local, Bits<64>>,
     one6: Constant<Bits<6>>,
     one64: Constant<Bits<64>>,
@@ -57,12 +55,10 @@ impl Default for DigestIndex {
             level: Default::default(),
             node: Default::default(),
             index: Default::default(),
-            levels6: Default::default(),
-            level6: Default::default(),
             above: Default::default(),
             node64: Default::default(),
             subtree: Default::default(),
-            local: Default::default(),
+            in_subtree: Default::default(),
             pair: Default::default(),
             one6: Constant::new(1u64.to_bits()),
             one64: Constant::new(1u64.to_bits()),
@@ -73,20 +69,18 @@ impl Default for DigestIndex {
 impl Logic for DigestIndex {
     #[hdl_gen]
     fn update(&mut self) {
-        self.levels6.next = self.levels.val().get_bits::<6>(0);
-        self.level6.next = self.level.val().get_bits::<6>(0);
-        self.above.next = self.levels6.val() - self.level6.val();
+        self.above.next = self.levels.val() - self.level.val();
         self.node64.next = bit_cast::<64, 32>(self.node.val());
         self.subtree.next = self.node64.val() >> self.above.val();
-        self.local.next = self.node64.val() & ((self.one64.val() << self.above.val()) - self.one64.val());
-        self.pair.next = self.local.val() >> self.one6.val();
+        self.in_subtree.next = self.node64.val() & ((self.one64.val() << self.above.val()) - self.one64.val());
+        self.pair.next = self.in_subtree.val() >> self.one6.val();
         // t 2 (2^levels - 1) = t 2^(levels+1) - 2 t
-        self.index.next = (self.subtree.val() << (self.levels6.val() + self.one6.val()))
+        self.index.next = (self.subtree.val() << (self.levels.val() + self.one6.val()))
             - (self.subtree.val() << self.one6.val())
-            + (((self.pair.val() << (self.level6.val() + self.one6.val())) + (self.one64.val() << self.level6.val())
+            + (((self.pair.val() << (self.level.val() + self.one6.val())) + (self.one64.val() << self.level.val())
                 - self.one64.val())
                 << self.one6.val())
-            + (self.local.val() & self.one64.val());
+            + (self.in_subtree.val() & self.one64.val());
     }
 }
 
@@ -125,6 +119,8 @@ pub struct CommitSequencer {
     pub dest_valid: Signal<Out, Bit>,
     pub dest_ready: Signal<In, Bit>,
     pub dest_addr: Signal<Out, Bits<64>>,
+    /// The destination is in the cap buffer (else in the digests buffer).
+    pub dest_cap: Signal<Out, Bit>,
     // Shape, latched at start
     state: DFF<Bits<2>>,
     n_leaves: DFF<Bits<32>>,
@@ -169,6 +165,7 @@ pub struct CommitSequencer {
     seven32: Constant<Bits<32>>,
     eight32: Constant<Bits<32>>,
     eight4: Constant<Bits<4>>,
+    one6: Constant<Bits<6>>,
 }
 
 fn k<const N: usize>(v: u64) -> Constant<Bits<N>> {
@@ -200,6 +197,7 @@ impl Default for CommitSequencer {
             dest_valid: Default::default(),
             dest_ready: Default::default(),
             dest_addr: Default::default(),
+            dest_cap: Default::default(),
             state: Default::default(),
             n_leaves: Default::default(),
             levels: Default::default(),
@@ -238,6 +236,7 @@ impl Default for CommitSequencer {
             seven32: k(7),
             eight32: k(8),
             eight4: k(8),
+            one6: k(1),
         }
     }
 }
@@ -253,8 +252,8 @@ impl Logic for CommitSequencer {
         self.noop.next = self.is_noop.q.val();
 
         // Items. A level waits for the digests of the one below: all taken and written.
-        self.item_index.levels.next = self.levels.q.val();
-        self.item_index.level.next = self.lvl.q.val() - self.one32.val();
+        self.item_index.levels.next = self.levels.q.val().get_bits::<6>(0);
+        self.item_index.level.next = self.lvl.q.val().get_bits::<6>(0) - self.one6.val();
         self.item_index.node.next = self.node.q.val() << self.one32.val();
         self.words_left.next = self.cols.q.val() - (self.chunk.q.val() << 3);
         self.item_leaf.next = self.state.q.val() == self.s_leaves.val();
@@ -275,11 +274,12 @@ impl Logic for CommitSequencer {
         self.take_item.next = self.item_valid.val() & self.item_ready.val();
 
         // Destinations: the cap for the top level, the digests buffer below it.
-        self.dest_index.levels.next = self.levels.q.val();
-        self.dest_index.level.next = self.dlevel.q.val();
+        self.dest_index.levels.next = self.levels.q.val().get_bits::<6>(0);
+        self.dest_index.level.next = self.dlevel.q.val().get_bits::<6>(0);
         self.dest_index.node.next = self.dnode.q.val();
         self.dest_valid.next = (self.state.q.val() != self.s_idle.val()) & !self.dests_done.q.val();
         self.dest_addr.next = self.digests_base.q.val() + (self.dest_index.index.val() << 5);
+        self.dest_cap.next = self.dlevel.q.val() == self.levels.q.val();
         if self.dlevel.q.val() == self.levels.q.val() {
             self.dest_addr.next = self.cap_base.q.val() + (bit_cast::<64, 32>(self.dnode.q.val()) << 5);
         }

@@ -1,24 +1,28 @@
-//! `ParallaxKernel`: the kernel top for the LDE command on on-chip sizes: the control slave
-//! ([KernelControl]), two read and two write engines and one [NttCore]. Per column c, with
-//! n = 2^log_rows:
+//! `ParallaxKernel`: the kernel top for on-chip sizes: the control slave ([KernelControl]),
+//! one [NttCore], one [MerkleHasher] with the [CommitSequencer] that walks its schedule, and
+//! the AXI4 engines of the five master ports. With n = 2^log_rows:
 //!
-//! 1. `values[c n ..]` (port `m_axi_gmem0`) -> inverse NTT -> `coeffs[c n ..]` (`m_axi_gmem1`);
-//! 2. once those writes are answered, `coeffs[c n ..]` back (`m_axi_gmem1`) -> coset LDE with
-//!    bit-reversed output -> `leaves[r columns + c]` for r = 0 .. n 2^rate_bits (`m_axi_gmem2`,
-//!    strided single-beat writes).
+//! - Lde, per column c: `values[c n ..]` (`m_axi_gmem0`) -> inverse NTT -> `coeffs[c n ..]`
+//!   (`m_axi_gmem1`); once those writes are answered, `coeffs[c n ..]` back -> coset LDE with
+//!   bit-reversed output -> `leaves[r columns + c]` for r = 0 .. n 2^rate_bits (`m_axi_gmem2`,
+//!   strided single-beat writes): plonky2's `from_values` LDE in `MerkleTree::leaves` order.
+//! - Commit: the sequencer's items, each read in one job (leaves on `m_axi_gmem2`, digests of
+//!   the level below on `m_axi_gmem3`) and offered to the hasher (leaves of at most 4 elements
+//!   are their own digest and skip it); each digest written in one 4-word job to its place in
+//!   plonky2's `MerkleTree::digests` (`m_axi_gmem3`) or cap (`m_axi_gmem4`).
+//! - LdeAndCommit: Lde, then Commit.
 //!
-//! which is plonky2's `from_values` LDE with the leaves in `MerkleTree::leaves` order (the same
-//! two core jobs as the simulator's controller). Then `done` with the status and the cycles from
-//! start to done. Scope, for now: the `Lde` command only (`Commit` and `LdeAndCommit` answer
-//! `BadCommand`: the Poseidon path and the `digests`/`cap` ports are not wired), log_rows +
+//! Then `done` with the status and the cycles from start to done. Scope, for now: log_rows +
 //! rate_bits <= 12 (no four-step schedule), no address range check (`BadAddress` is never
-//! reported), one column at a time. A memory error on any transfer ends the command with
-//! `MemoryFault` after the transfers of that column.
+//! reported), one column and one Commit item at a time. A memory error on any transfer ends the
+//! command with `MemoryFault` once its transfers are done.
 
 use super::axi_read::AxiReadEngine;
 use super::axi_write::AxiWriteEngine;
+use super::commit_seq::CommitSequencer;
 use super::control::KernelControl;
 use crate::ntt::{NttCore, CFG_BITS, MAX_LOG_N};
+use crate::poseidon::MerkleHasher;
 use crate::regmap;
 use crate::vitis::CONTROL_ADDR_BITS;
 use rust_hdl::prelude::*;
@@ -26,7 +30,8 @@ use rust_hdl::prelude::*;
 const ADDR_BITS: usize = CONTROL_ADDR_BITS as usize;
 
 // Sequencer states (`states[i]`): 0 idle, 1 start the inverse job (values -> coeffs), 2 wait
-// for it, 3 start the LDE job (coeffs -> leaves), 4 wait for it, 5 report done.
+// for it, 3 start the LDE job (coeffs -> leaves), 4 wait for it, 5 report done, 6 start the
+// commit (leaves -> digests, cap), 7 wait for it.
 
 #[derive(LogicBlock)]
 pub struct ParallaxKernel {
@@ -90,7 +95,18 @@ pub struct ParallaxKernel {
     pub m_axi_gmem1_bresp: Signal<In, Bits<2>>,
     pub m_axi_gmem1_bvalid: Signal<In, Bit>,
     pub m_axi_gmem1_bready: Signal<Out, Bit>,
-    // m_axi_gmem2 (leaves): write only
+    // m_axi_gmem2 (leaves): written by Lde, read by Commit
+    pub m_axi_gmem2_araddr: Signal<Out, Bits<64>>,
+    pub m_axi_gmem2_arlen: Signal<Out, Bits<8>>,
+    pub m_axi_gmem2_arsize: Signal<Out, Bits<3>>,
+    pub m_axi_gmem2_arburst: Signal<Out, Bits<2>>,
+    pub m_axi_gmem2_arvalid: Signal<Out, Bit>,
+    pub m_axi_gmem2_arready: Signal<In, Bit>,
+    pub m_axi_gmem2_rdata: Signal<In, Bits<64>>,
+    pub m_axi_gmem2_rresp: Signal<In, Bits<2>>,
+    pub m_axi_gmem2_rlast: Signal<In, Bit>,
+    pub m_axi_gmem2_rvalid: Signal<In, Bit>,
+    pub m_axi_gmem2_rready: Signal<Out, Bit>,
     pub m_axi_gmem2_awaddr: Signal<Out, Bits<64>>,
     pub m_axi_gmem2_awlen: Signal<Out, Bits<8>>,
     pub m_axi_gmem2_awsize: Signal<Out, Bits<3>>,
@@ -105,7 +121,18 @@ pub struct ParallaxKernel {
     pub m_axi_gmem2_bresp: Signal<In, Bits<2>>,
     pub m_axi_gmem2_bvalid: Signal<In, Bit>,
     pub m_axi_gmem2_bready: Signal<Out, Bit>,
-    // m_axi_gmem3 (digests), m_axi_gmem4 (cap): the Commit path's, idle until it is wired
+    // m_axi_gmem3 (digests): written by Commit, lower levels read back; m_axi_gmem4 (cap): written
+    pub m_axi_gmem3_araddr: Signal<Out, Bits<64>>,
+    pub m_axi_gmem3_arlen: Signal<Out, Bits<8>>,
+    pub m_axi_gmem3_arsize: Signal<Out, Bits<3>>,
+    pub m_axi_gmem3_arburst: Signal<Out, Bits<2>>,
+    pub m_axi_gmem3_arvalid: Signal<Out, Bit>,
+    pub m_axi_gmem3_arready: Signal<In, Bit>,
+    pub m_axi_gmem3_rdata: Signal<In, Bits<64>>,
+    pub m_axi_gmem3_rresp: Signal<In, Bits<2>>,
+    pub m_axi_gmem3_rlast: Signal<In, Bit>,
+    pub m_axi_gmem3_rvalid: Signal<In, Bit>,
+    pub m_axi_gmem3_rready: Signal<Out, Bit>,
     pub m_axi_gmem3_awaddr: Signal<Out, Bits<64>>,
     pub m_axi_gmem3_awlen: Signal<Out, Bits<8>>,
     pub m_axi_gmem3_awsize: Signal<Out, Bits<3>>,
@@ -141,6 +168,12 @@ pub struct ParallaxKernel {
     coeffs_wr: AxiWriteEngine,
     leaves_wr: AxiWriteEngine,
     ntt: NttCore,
+    commit: CommitSequencer,
+    leaves_rd: AxiReadEngine,
+    digests_rd: AxiReadEngine,
+    digests_wr: AxiWriteEngine,
+    cap_wr: AxiWriteEngine,
+    hasher: MerkleHasher,
     // Sequencer
     reset: Signal<Local, Bit>,
     state: DFF<Bits<3>>,
@@ -153,6 +186,8 @@ pub struct ParallaxKernel {
     mem_err: DFF<Bit>,
     status: DFF<Bits<32>>,
     cycles: DFF<Bits<64>>,
+    then_commit: DFF<Bit>,
+    commit_err: DFF<Bit>,
     // Shape check
     log_lde: Signal<Local, Bits<32>>,
     shape_ok: Signal<Local, Bit>,
@@ -168,13 +203,43 @@ pub struct ParallaxKernel {
     out0: DFF<Bits<64>>,
     out1: DFF<Bits<64>>,
     sink_ready: Signal<Local, Bit>,
+    // Commit: one item read at a time into `item_buf`, then offered; one digest at a time in `dig`
+    item_st: DFF<Bits<2>>,
+    it_words: DFF<Bits<4>>,
+    it_count: DFF<Bits<4>>,
+    it_first: DFF<Bit>,
+    it_last: DFF<Bit>,
+    it_leaf: DFF<Bit>,
+    item_buf: DFF<Bits<512>>,
+    wr_st: DFF<Bits<2>>,
+    wr_cnt: DFF<Bits<3>>,
+    wr_cap: DFF<Bit>,
+    dig: DFF<Bits<256>>,
+    item_free: Signal<Local, Bit>,
+    item_take: Signal<Local, Bit>,
+    short_item: Signal<Local, Bit>,
+    rd_valid: Signal<Local, Bit>,
+    rd_data: Signal<Local, Bits<64>>,
+    rd_beat: Signal<Local, Bit>,
+    buf_shift: Signal<Local, Bits<10>>,
+    dest_take: Signal<Local, Bit>,
+    wr_ready: Signal<Local, Bit>,
+    wr_busy: Signal<Local, Bit>,
+    commit_errs: Signal<Local, Bit>,
     // Constants
-    states: [Constant<Bits<3>>; 6],
+    states: [Constant<Bits<3>>; 8],
     one32: Constant<Bits<32>>,
     zero32: Constant<Bits<32>>,
     max_log_n: Constant<Bits<32>>,
     max_columns: Constant<Bits<32>>,
     cmd_lde: Constant<Bits<32>>,
+    cmd_commit: Constant<Bits<32>>,
+    cmd_both: Constant<Bits<32>>,
+    four32: Constant<Bits<32>>,
+    one4: Constant<Bits<4>>,
+    four3: Constant<Bits<3>>,
+    one3: Constant<Bits<3>>,
+    zero512: Constant<Bits<512>>,
     err_command: Constant<Bits<32>>,
     err_shape: Constant<Bits<32>>,
     err_memory: Constant<Bits<32>>,
@@ -185,7 +250,7 @@ pub struct ParallaxKernel {
     one64: Constant<Bits<64>>,
     zero2: Constant<Bits<2>>,
     zero3: Constant<Bits<3>>,
-    zero8: Constant<Bits<8>>,
+    zero4: Constant<Bits<4>>,
     one2: Constant<Bits<2>>,
     two2: Constant<Bits<2>>,
 }
@@ -253,6 +318,17 @@ impl Default for ParallaxKernel {
             m_axi_gmem1_bresp: Default::default(),
             m_axi_gmem1_bvalid: Default::default(),
             m_axi_gmem1_bready: Default::default(),
+            m_axi_gmem2_araddr: Default::default(),
+            m_axi_gmem2_arlen: Default::default(),
+            m_axi_gmem2_arsize: Default::default(),
+            m_axi_gmem2_arburst: Default::default(),
+            m_axi_gmem2_arvalid: Default::default(),
+            m_axi_gmem2_arready: Default::default(),
+            m_axi_gmem2_rdata: Default::default(),
+            m_axi_gmem2_rresp: Default::default(),
+            m_axi_gmem2_rlast: Default::default(),
+            m_axi_gmem2_rvalid: Default::default(),
+            m_axi_gmem2_rready: Default::default(),
             m_axi_gmem2_awaddr: Default::default(),
             m_axi_gmem2_awlen: Default::default(),
             m_axi_gmem2_awsize: Default::default(),
@@ -267,6 +343,17 @@ impl Default for ParallaxKernel {
             m_axi_gmem2_bresp: Default::default(),
             m_axi_gmem2_bvalid: Default::default(),
             m_axi_gmem2_bready: Default::default(),
+            m_axi_gmem3_araddr: Default::default(),
+            m_axi_gmem3_arlen: Default::default(),
+            m_axi_gmem3_arsize: Default::default(),
+            m_axi_gmem3_arburst: Default::default(),
+            m_axi_gmem3_arvalid: Default::default(),
+            m_axi_gmem3_arready: Default::default(),
+            m_axi_gmem3_rdata: Default::default(),
+            m_axi_gmem3_rresp: Default::default(),
+            m_axi_gmem3_rlast: Default::default(),
+            m_axi_gmem3_rvalid: Default::default(),
+            m_axi_gmem3_rready: Default::default(),
             m_axi_gmem3_awaddr: Default::default(),
             m_axi_gmem3_awlen: Default::default(),
             m_axi_gmem3_awsize: Default::default(),
@@ -301,6 +388,12 @@ impl Default for ParallaxKernel {
             coeffs_wr: Default::default(),
             leaves_wr: Default::default(),
             ntt: Default::default(),
+            commit: Default::default(),
+            leaves_rd: Default::default(),
+            digests_rd: Default::default(),
+            digests_wr: Default::default(),
+            cap_wr: Default::default(),
+            hasher: Default::default(),
             reset: Default::default(),
             state: Default::default(),
             lde_phase: Default::default(),
@@ -312,6 +405,8 @@ impl Default for ParallaxKernel {
             mem_err: Default::default(),
             status: Default::default(),
             cycles: Default::default(),
+            then_commit: Default::default(),
+            commit_err: Default::default(),
             log_lde: Default::default(),
             shape_ok: Default::default(),
             inv_cfg: Default::default(),
@@ -325,12 +420,41 @@ impl Default for ParallaxKernel {
             out0: Default::default(),
             out1: Default::default(),
             sink_ready: Default::default(),
+            item_st: Default::default(),
+            it_words: Default::default(),
+            it_count: Default::default(),
+            it_first: Default::default(),
+            it_last: Default::default(),
+            it_leaf: Default::default(),
+            item_buf: Default::default(),
+            wr_st: Default::default(),
+            wr_cnt: Default::default(),
+            wr_cap: Default::default(),
+            dig: Default::default(),
+            item_free: Default::default(),
+            item_take: Default::default(),
+            short_item: Default::default(),
+            rd_valid: Default::default(),
+            rd_data: Default::default(),
+            rd_beat: Default::default(),
+            buf_shift: Default::default(),
+            dest_take: Default::default(),
+            wr_ready: Default::default(),
+            wr_busy: Default::default(),
+            commit_errs: Default::default(),
             states: std::array::from_fn(|i| k(i as u64)),
             one32: k(1),
             zero32: k(0),
             max_log_n: k(MAX_LOG_N as u64),
             max_columns: k(regmap::MAX_COLUMNS as u64),
             cmd_lde: k(regmap::Command::Lde as u64),
+            cmd_commit: k(regmap::Command::Commit as u64),
+            cmd_both: k(regmap::Command::LdeAndCommit as u64),
+            four32: k(4),
+            one4: k(1),
+            four3: k(4),
+            one3: k(1),
+            zero512: Constant::new(Bits::<512>::default()),
             err_command: k(regmap::Error::BadCommand as u64),
             err_shape: k(regmap::Error::BadShape as u64),
             err_memory: k(regmap::Error::MemoryFault as u64),
@@ -341,10 +465,18 @@ impl Default for ParallaxKernel {
             one64: k(1),
             zero2: k(0),
             zero3: k(0),
-            zero8: k(0),
+            zero4: k(0),
             one2: k(1),
             two2: k(2),
         }
+    }
+}
+
+impl ParallaxKernel {
+    /// Simulate the Poseidon permutation core by its port model
+    /// ([crate::poseidon::PoseidonCore::stand_in]); the rest stays the RTL.
+    pub fn stand_in_poseidon_core(&mut self) {
+        self.hasher.stand_in_core();
     }
 }
 
@@ -353,10 +485,11 @@ impl Logic for ParallaxKernel {
     fn update(&mut self) {
         dff_setup!(
             self, ap_clk, state, lde_phase, col, n, col_off, leaf_off, cfg, mem_err, status, cycles,
-            have0, word0, pending, out0, out1
+            have0, word0, pending, out0, out1, then_commit, commit_err, item_st, it_words, it_count, it_first,
+            it_last, it_leaf, item_buf, wr_st, wr_cnt, wr_cap, dig
         );
         self.reset.next = !self.ap_rst_n.val();
-        clock!(self, ap_clk, values_rd, coeffs_rd, coeffs_wr, leaves_wr);
+        clock!(self, ap_clk, values_rd, coeffs_rd, coeffs_wr, leaves_wr, commit, leaves_rd, digests_rd, digests_wr, cap_wr, hasher);
         self.control.ap_clk.next = self.ap_clk.val();
         self.ntt.clock.next = self.ap_clk.val();
         self.control.ap_rst_n.next = self.ap_rst_n.val();
@@ -365,6 +498,12 @@ impl Logic for ParallaxKernel {
         self.coeffs_rd.reset.next = self.reset.val();
         self.coeffs_wr.reset.next = self.reset.val();
         self.leaves_wr.reset.next = self.reset.val();
+        self.commit.reset.next = self.reset.val();
+        self.leaves_rd.reset.next = self.reset.val();
+        self.digests_rd.reset.next = self.reset.val();
+        self.digests_wr.reset.next = self.reset.val();
+        self.cap_wr.reset.next = self.reset.val();
+        self.hasher.reset.next = self.reset.val();
 
         // s_axi_control straight through.
         self.control.s_axi_control_awvalid.next = self.s_axi_control_awvalid.val();
@@ -424,7 +563,7 @@ impl Logic for ParallaxKernel {
         self.coeffs_wr.bresp.next = self.m_axi_gmem1_bresp.val();
         self.coeffs_wr.bvalid.next = self.m_axi_gmem1_bvalid.val();
         self.m_axi_gmem1_bready.next = self.coeffs_wr.bready.val();
-        // m_axi_gmem2: the leaves writer.
+        // m_axi_gmem2: the leaves writer (Lde) and reader (Commit).
         self.m_axi_gmem2_awaddr.next = self.leaves_wr.awaddr.val();
         self.m_axi_gmem2_awlen.next = self.leaves_wr.awlen.val();
         self.m_axi_gmem2_awsize.next = self.leaves_wr.awsize.val();
@@ -439,28 +578,57 @@ impl Logic for ParallaxKernel {
         self.leaves_wr.bresp.next = self.m_axi_gmem2_bresp.val();
         self.leaves_wr.bvalid.next = self.m_axi_gmem2_bvalid.val();
         self.m_axi_gmem2_bready.next = self.leaves_wr.bready.val();
-
-        // The Commit path's ports stay idle (BREADY high, so a stray response cannot hang).
-        self.m_axi_gmem3_awaddr.next = self.zero64.val();
-        self.m_axi_gmem3_awlen.next = self.zero8.val();
-        self.m_axi_gmem3_awsize.next = self.zero3.val();
-        self.m_axi_gmem3_awburst.next = self.zero2.val();
-        self.m_axi_gmem3_awvalid.next = false;
-        self.m_axi_gmem3_wdata.next = self.zero64.val();
-        self.m_axi_gmem3_wstrb.next = self.zero8.val();
-        self.m_axi_gmem3_wlast.next = false;
-        self.m_axi_gmem3_wvalid.next = false;
-        self.m_axi_gmem3_bready.next = true;
-        self.m_axi_gmem4_awaddr.next = self.zero64.val();
-        self.m_axi_gmem4_awlen.next = self.zero8.val();
-        self.m_axi_gmem4_awsize.next = self.zero3.val();
-        self.m_axi_gmem4_awburst.next = self.zero2.val();
-        self.m_axi_gmem4_awvalid.next = false;
-        self.m_axi_gmem4_wdata.next = self.zero64.val();
-        self.m_axi_gmem4_wstrb.next = self.zero8.val();
-        self.m_axi_gmem4_wlast.next = false;
-        self.m_axi_gmem4_wvalid.next = false;
-        self.m_axi_gmem4_bready.next = true;
+        self.m_axi_gmem2_araddr.next = self.leaves_rd.araddr.val();
+        self.m_axi_gmem2_arlen.next = self.leaves_rd.arlen.val();
+        self.m_axi_gmem2_arsize.next = self.leaves_rd.arsize.val();
+        self.m_axi_gmem2_arburst.next = self.leaves_rd.arburst.val();
+        self.m_axi_gmem2_arvalid.next = self.leaves_rd.arvalid.val();
+        self.leaves_rd.arready.next = self.m_axi_gmem2_arready.val();
+        self.leaves_rd.rdata.next = self.m_axi_gmem2_rdata.val();
+        self.leaves_rd.rresp.next = self.m_axi_gmem2_rresp.val();
+        self.leaves_rd.rlast.next = self.m_axi_gmem2_rlast.val();
+        self.leaves_rd.rvalid.next = self.m_axi_gmem2_rvalid.val();
+        self.m_axi_gmem2_rready.next = self.leaves_rd.rready.val();
+        // m_axi_gmem3: the digests writer and reader; m_axi_gmem4: the cap writer.
+        self.m_axi_gmem3_awaddr.next = self.digests_wr.awaddr.val();
+        self.m_axi_gmem3_awlen.next = self.digests_wr.awlen.val();
+        self.m_axi_gmem3_awsize.next = self.digests_wr.awsize.val();
+        self.m_axi_gmem3_awburst.next = self.digests_wr.awburst.val();
+        self.m_axi_gmem3_awvalid.next = self.digests_wr.awvalid.val();
+        self.digests_wr.awready.next = self.m_axi_gmem3_awready.val();
+        self.m_axi_gmem3_wdata.next = self.digests_wr.wdata.val();
+        self.m_axi_gmem3_wstrb.next = self.digests_wr.wstrb.val();
+        self.m_axi_gmem3_wlast.next = self.digests_wr.wlast.val();
+        self.m_axi_gmem3_wvalid.next = self.digests_wr.wvalid.val();
+        self.digests_wr.wready.next = self.m_axi_gmem3_wready.val();
+        self.digests_wr.bresp.next = self.m_axi_gmem3_bresp.val();
+        self.digests_wr.bvalid.next = self.m_axi_gmem3_bvalid.val();
+        self.m_axi_gmem3_bready.next = self.digests_wr.bready.val();
+        self.m_axi_gmem3_araddr.next = self.digests_rd.araddr.val();
+        self.m_axi_gmem3_arlen.next = self.digests_rd.arlen.val();
+        self.m_axi_gmem3_arsize.next = self.digests_rd.arsize.val();
+        self.m_axi_gmem3_arburst.next = self.digests_rd.arburst.val();
+        self.m_axi_gmem3_arvalid.next = self.digests_rd.arvalid.val();
+        self.digests_rd.arready.next = self.m_axi_gmem3_arready.val();
+        self.digests_rd.rdata.next = self.m_axi_gmem3_rdata.val();
+        self.digests_rd.rresp.next = self.m_axi_gmem3_rresp.val();
+        self.digests_rd.rlast.next = self.m_axi_gmem3_rlast.val();
+        self.digests_rd.rvalid.next = self.m_axi_gmem3_rvalid.val();
+        self.m_axi_gmem3_rready.next = self.digests_rd.rready.val();
+        self.m_axi_gmem4_awaddr.next = self.cap_wr.awaddr.val();
+        self.m_axi_gmem4_awlen.next = self.cap_wr.awlen.val();
+        self.m_axi_gmem4_awsize.next = self.cap_wr.awsize.val();
+        self.m_axi_gmem4_awburst.next = self.cap_wr.awburst.val();
+        self.m_axi_gmem4_awvalid.next = self.cap_wr.awvalid.val();
+        self.cap_wr.awready.next = self.m_axi_gmem4_awready.val();
+        self.m_axi_gmem4_wdata.next = self.cap_wr.wdata.val();
+        self.m_axi_gmem4_wstrb.next = self.cap_wr.wstrb.val();
+        self.m_axi_gmem4_wlast.next = self.cap_wr.wlast.val();
+        self.m_axi_gmem4_wvalid.next = self.cap_wr.wvalid.val();
+        self.cap_wr.wready.next = self.m_axi_gmem4_wready.val();
+        self.cap_wr.bresp.next = self.m_axi_gmem4_bresp.val();
+        self.cap_wr.bvalid.next = self.m_axi_gmem4_bvalid.val();
+        self.m_axi_gmem4_bready.next = self.cap_wr.bready.val();
 
         // The shape this top runs: Lde, 1 <= log_rows, log_rows + rate_bits <= MAX_LOG_N,
         // 1 <= columns <= MAX_COLUMNS, cap_height <= log_rows + rate_bits (as the simulator).
@@ -539,6 +707,112 @@ impl Logic for ParallaxKernel {
             self.pending.d.next = self.pending.q.val() - self.one2.val();
         }
 
+        // Commit: the sequencer's items, each one read job (leaves or digests) into `item_buf`,
+        // then offered to the hasher; short leaves (plonky2's hash_or_noop) are their own digest
+        // and go straight to the digest slot. Each digest is written as one 4-word job (digests
+        // or cap buffer) before the slot takes the next; `mem_idle` tells the sequencer when no
+        // digest write is outstanding (its level barrier).
+        self.commit.start.next = self.state.q.val() == self.states[6].val();
+        self.commit.leaves.next = self.control.leaves.val();
+        self.commit.digests.next = self.control.digests.val();
+        self.commit.cap.next = self.control.cap.val();
+        self.commit.log_lde.next = self.log_lde.val();
+        self.commit.cap_height.next = self.control.cap_height.val();
+        self.commit.columns.next = self.control.columns.val();
+        self.commit.mem_idle.next = self.wr_st.q.val() == self.zero2.val();
+        // (The readers are idle once their last word is in; checked all the same.)
+        self.item_free.next = (self.item_st.q.val() == self.zero2.val()) & !self.leaves_rd.busy.val() & !self.digests_rd.busy.val();
+        self.commit.item_ready.next = self.item_free.val();
+        self.item_take.next = self.commit.item_valid.val() & self.item_free.val();
+        self.leaves_rd.start.next = self.item_take.val() & self.commit.item_leaf.val();
+        self.digests_rd.start.next = self.item_take.val() & !self.commit.item_leaf.val();
+        self.leaves_rd.base.next = self.commit.item_addr.val();
+        self.digests_rd.base.next = self.commit.item_addr.val();
+        self.leaves_rd.words.next = bit_cast::<32, 4>(self.commit.item_words.val());
+        self.digests_rd.words.next = bit_cast::<32, 4>(self.commit.item_words.val());
+        self.rd_valid.next = self.digests_rd.out_valid.val();
+        self.rd_data.next = self.digests_rd.out_data.val();
+        if self.it_leaf.q.val() {
+            self.rd_valid.next = self.leaves_rd.out_valid.val();
+            self.rd_data.next = self.leaves_rd.out_data.val();
+        }
+        self.leaves_rd.out_ready.next = (self.item_st.q.val() == self.one2.val()) & self.it_leaf.q.val();
+        self.digests_rd.out_ready.next = (self.item_st.q.val() == self.one2.val()) & !self.it_leaf.q.val();
+        self.rd_beat.next = self.rd_valid.val() & (self.item_st.q.val() == self.one2.val());
+        self.buf_shift.next = bit_cast::<10, 4>(self.it_count.q.val()) << 6;
+        if self.item_take.val() {
+            self.it_words.d.next = self.commit.item_words.val();
+            self.it_first.d.next = self.commit.item_first.val();
+            self.it_last.d.next = self.commit.item_last.val();
+            self.it_leaf.d.next = self.commit.item_leaf.val();
+            self.it_count.d.next = self.zero4.val();
+            self.item_buf.d.next = self.zero512.val();
+            self.item_st.d.next = self.one2.val();
+        }
+        if self.rd_beat.val() {
+            self.item_buf.d.next = self.item_buf.q.val() | (bit_cast::<512, 64>(self.rd_data.val()) << self.buf_shift.val());
+            self.it_count.d.next = self.it_count.q.val() + self.one4.val();
+            if self.it_count.q.val() + self.one4.val() == self.it_words.q.val() {
+                self.item_st.d.next = self.two2.val();
+            }
+        }
+        self.short_item.next = self.commit.noop.val() & self.it_leaf.q.val();
+        self.hasher.in_valid.next = (self.item_st.q.val() == self.two2.val()) & !self.short_item.val();
+        self.hasher.in_data.next = self.item_buf.q.val();
+        self.hasher.in_len.next = self.it_words.q.val();
+        self.hasher.in_first.next = self.it_first.q.val();
+        self.hasher.in_last.next = self.it_last.q.val();
+        if (self.item_st.q.val() == self.two2.val()) & !self.short_item.val() & self.hasher.in_ready.val() {
+            self.item_st.d.next = self.zero2.val();
+        }
+        // The digest slot: wr_st 0 empty, 1 holding a digest, 2 writing it.
+        self.hasher.out_ready.next = self.wr_st.q.val() == self.zero2.val();
+        if self.wr_st.q.val() == self.zero2.val() {
+            if self.hasher.out_valid.val() {
+                self.dig.d.next = self.hasher.out_digest.val();
+                self.wr_st.d.next = self.one2.val();
+            } else if (self.item_st.q.val() == self.two2.val()) & self.short_item.val() {
+                self.dig.d.next = self.item_buf.q.val().get_bits::<256>(0);
+                self.wr_st.d.next = self.one2.val();
+                self.item_st.d.next = self.zero2.val();
+            }
+        }
+        self.commit.dest_ready.next = self.wr_st.q.val() == self.one2.val();
+        self.dest_take.next = self.commit.dest_valid.val() & (self.wr_st.q.val() == self.one2.val());
+        self.digests_wr.start.next = self.dest_take.val() & !self.commit.dest_cap.val();
+        self.cap_wr.start.next = self.dest_take.val() & self.commit.dest_cap.val();
+        self.digests_wr.base.next = self.commit.dest_addr.val();
+        self.cap_wr.base.next = self.commit.dest_addr.val();
+        self.digests_wr.words.next = self.four32.val();
+        self.cap_wr.words.next = self.four32.val();
+        self.digests_wr.stride.next = self.one32.val();
+        self.cap_wr.stride.next = self.one32.val();
+        if self.dest_take.val() {
+            self.wr_cap.d.next = self.commit.dest_cap.val();
+            self.wr_cnt.d.next = self.zero3.val();
+            self.wr_st.d.next = self.two2.val();
+        }
+        self.digests_wr.in_valid.next = (self.wr_st.q.val() == self.two2.val()) & (self.wr_cnt.q.val() != self.four3.val()) & !self.wr_cap.q.val();
+        self.cap_wr.in_valid.next = (self.wr_st.q.val() == self.two2.val()) & (self.wr_cnt.q.val() != self.four3.val()) & self.wr_cap.q.val();
+        self.digests_wr.in_data.next = self.dig.q.val().get_bits::<64>(0);
+        self.cap_wr.in_data.next = self.dig.q.val().get_bits::<64>(0);
+        self.wr_ready.next = self.digests_wr.in_ready.val();
+        if self.wr_cap.q.val() {
+            self.wr_ready.next = self.cap_wr.in_ready.val();
+        }
+        self.wr_busy.next = self.digests_wr.busy.val() | self.cap_wr.busy.val();
+        if (self.wr_st.q.val() == self.two2.val()) & (self.wr_cnt.q.val() != self.four3.val()) & self.wr_ready.val() {
+            self.dig.d.next = self.dig.q.val() >> 64;
+            self.wr_cnt.d.next = self.wr_cnt.q.val() + self.one3.val();
+        }
+        if (self.wr_st.q.val() == self.two2.val()) & (self.wr_cnt.q.val() == self.four3.val()) & !self.wr_busy.val() {
+            self.wr_st.d.next = self.zero2.val();
+        }
+        self.commit_errs.next = self.leaves_rd.error.val()
+            | self.digests_rd.error.val()
+            | self.digests_wr.error.val()
+            | self.cap_wr.error.val();
+
         // The sequencer.
         self.control.done.next = self.state.q.val() == self.states[5].val();
         self.control.status.next = self.status.q.val();
@@ -556,12 +830,20 @@ impl Logic for ParallaxKernel {
             self.n.d.next = self.one32.val() << self.control.log_rows.val();
             self.cfg.d.next = self.inv_cfg.val();
             self.status.d.next = self.zero32.val();
+            self.commit_err.d.next = false;
+            self.then_commit.d.next = self.control.command.val() == self.cmd_both.val();
             self.state.d.next = self.states[1].val();
+            if self.control.command.val() == self.cmd_commit.val() {
+                self.state.d.next = self.states[6].val();
+            }
             if !self.shape_ok.val() {
                 self.status.d.next = self.err_shape.val();
                 self.state.d.next = self.states[5].val();
             }
-            if self.control.command.val() != self.cmd_lde.val() {
+            if (self.control.command.val() != self.cmd_lde.val())
+                & (self.control.command.val() != self.cmd_commit.val())
+                & (self.control.command.val() != self.cmd_both.val())
+            {
                 self.status.d.next = self.err_command.val();
                 self.state.d.next = self.states[5].val();
             }
@@ -589,7 +871,22 @@ impl Logic for ParallaxKernel {
             self.state.d.next = self.states[1].val();
             if self.col.q.val() + self.one32.val() == self.control.columns.val() {
                 self.state.d.next = self.states[5].val();
-                if self.mem_err.q.val() | self.coeffs_rd.error.val() | self.leaves_wr.error.val() {
+                if self.then_commit.q.val() {
+                    self.state.d.next = self.states[6].val();
+                } else if self.mem_err.q.val() | self.coeffs_rd.error.val() | self.leaves_wr.error.val() {
+                    self.status.d.next = self.err_memory.val();
+                }
+            }
+        }
+        // Commit, after the leaves' last writes were answered (Lde's state 4) or at once.
+        if self.state.q.val() == self.states[6].val() {
+            self.state.d.next = self.states[7].val();
+        }
+        if self.state.q.val() == self.states[7].val() {
+            self.commit_err.d.next = self.commit_err.q.val() | self.commit_errs.val();
+            if !self.commit.busy.val() {
+                self.state.d.next = self.states[5].val();
+                if self.mem_err.q.val() | self.commit_err.q.val() | self.commit_errs.val() {
                     self.status.d.next = self.err_memory.val();
                 }
             }
@@ -602,6 +899,8 @@ impl Logic for ParallaxKernel {
             self.have0.d.next = false;
             self.pending.d.next = self.zero2.val();
             self.lde_phase.d.next = false;
+            self.item_st.d.next = self.zero2.val();
+            self.wr_st.d.next = self.zero2.val();
         }
     }
 }
@@ -614,10 +913,21 @@ mod tests {
     /// Vitis port names; the behaviour is tested in sim/tests/rtl_kernel.rs.
     #[test]
     fn generates_verilog_with_vitis_port_names() {
-        let mut uut = ParallaxKernel::default();
-        uut.connect_all();
-        let v = generate_verilog(&uut);
-        for port in ["ap_clk", "ap_rst_n", "interrupt", "s_axi_control_awaddr", "m_axi_gmem0_araddr", "m_axi_gmem1_wdata", "m_axi_gmem2_bready"] {
+        // The Poseidon pipeline is deep: Rust-HDL walks it recursively.
+        let v = std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn(|| {
+                let mut uut = Box::<ParallaxKernel>::default();
+                uut.connect_all();
+                generate_verilog(uut.as_ref())
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        for port in [
+            "ap_clk", "ap_rst_n", "interrupt", "s_axi_control_awaddr", "m_axi_gmem0_araddr", "m_axi_gmem1_wdata",
+            "m_axi_gmem2_bready", "m_axi_gmem2_arvalid", "m_axi_gmem3_rdata", "m_axi_gmem4_wlast",
+        ] {
             assert!(v.contains(port), "{port}");
         }
     }
