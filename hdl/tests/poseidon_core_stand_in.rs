@@ -1,8 +1,11 @@
 //! The Poseidon core's simulation stand-in (`PoseidonCore::stand_in`) against the real
 //! 842-stage pipeline in Rust-HDL: fed the same inputs under the same back-pressure, the two
 //! must show the same ports in every cycle (in_ready, out_valid, the output state), so that
-//! kernel simulations using the stand-in see the core's exact timing.
+//! kernel simulations using the stand-in see the core's exact timing. The stand-in computes
+//! plonky2's permutation, so this is also the real core's Rust-HDL test against plonky2 (random
+//! and edge-valued lanes, random back-pressure: no output lost, duplicated or reordered).
 
+use parallax_hdl::field::EDGES;
 use parallax_hdl::poseidon::{lanes_to_bits, PoseidonCore, WIDTH};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -49,7 +52,14 @@ fn compare() {
     // A burst of inputs, then the outputs under random back-pressure.
     let cycles = PoseidonCore::LATENCY + 40;
     for cycle in 0..cycles {
-        let state: [u64; WIDTH] = std::array::from_fn(|_| rng.gen_range(0..parallax_hdl::field::P));
+        // Random lanes, a quarter of them field edge values (0, 1, p - 1, 2^32, ...).
+        let state: [u64; WIDTH] = std::array::from_fn(|_| {
+            if rng.gen_ratio(1, 4) {
+                EDGES[rng.gen_range(0..EDGES.len())]
+            } else {
+                rng.gen_range(0..parallax_hdl::field::P)
+            }
+        });
         let valid = cycle < 24 && rng.gen_ratio(3, 4);
         let ready = rng.gen_ratio(1, 2);
         for u in [&mut real, &mut model] {
