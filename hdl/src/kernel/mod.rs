@@ -7,7 +7,8 @@
 //!   word stream (contiguous or strided) back to memory.
 //! - [commit_seq]: the Commit command's address generator (Merkle items and digest
 //!   destinations in plonky2's layout).
-//! - [top]: `ParallaxKernel`, control + engines + NTT core running the LDE command.
+//! - [top]: `ParallaxKernel`, control + engines + NTT core + Merkle hasher running Lde, Commit
+//!   and LdeAndCommit.
 
 pub mod axi_read;
 pub mod axi_write;
