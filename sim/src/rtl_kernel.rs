@@ -423,23 +423,19 @@ pub fn lde(values: &[u64], log_rows: u32, columns: u32, rate_bits: u32) -> Resul
     run(&Request::lde(values, log_rows, columns, rate_bits))
 }
 
-/// Runs one command on the RTL kernel. The kernel is simulated on a thread of its own with a
-/// large stack: Rust-HDL builds and connects the Poseidon pipeline recursively.
+/// Runs one command on a fresh RTL kernel ([RtlCard], whose thread has the large stack Rust-HDL
+/// needs to build and connect the Poseidon pipeline).
 pub fn run(req: &Request) -> Result<Run, CardError> {
+    let card = RtlCard::new(1 << 30, crate::CardConfig::default().clock_mhz, req.core)?;
     let req = req.clone();
-    let worker = std::thread::Builder::new()
-        .name("parallax-rtl-kernel".into())
-        .stack_size(1 << 30)
-        .spawn(move || run_here(&req))
-        .map_err(|e| CardError::Device(format!("RTL kernel: cannot start its thread: {e}")))?;
-    worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    card.call(move |c| run_on(c, &req))?
 }
 
-fn run_here(req: &Request) -> Result<Run, CardError> {
+fn run_on(c: &mut Inner, req: &Request) -> Result<Run, CardError> {
+    let (mem, k) = (&mut c.mem, &mut c.kernel);
     let log_lde = req.log_rows + req.rate_bits;
     let lde_rows = 1u64.checked_shl(log_lde).filter(|_| log_lde < 40).unwrap_or(0) as usize;
     let cap_rows = 1u64.checked_shl(req.cap_height).filter(|_| req.cap_height <= log_lde).unwrap_or(1) as usize;
-    let mut mem = DeviceMemory::new(1 << 30);
     let vals = mem.alloc(req.values.len().max(1))?;
     let coeffs = mem.alloc(req.values.len().max(1))?;
     let leaves = mem.alloc(req.leaves.len().max(1))?;
@@ -447,22 +443,21 @@ fn run_here(req: &Request) -> Result<Run, CardError> {
     let cap = mem.alloc(4 * cap_rows)?;
     mem.write(vals.addr, &req.values)?;
     mem.write(leaves.addr, &req.leaves)?;
-    let mut k = RtlKernel::new(req.core)?;
-    k.write_reg(&mut mem, regmap::ARG_COMMAND, req.command)?;
-    k.write_reg(&mut mem, regmap::ARG_LOG_ROWS, req.log_rows)?;
-    k.write_reg(&mut mem, regmap::ARG_COLUMNS, req.columns)?;
-    k.write_reg(&mut mem, regmap::ARG_RATE_BITS, req.rate_bits)?;
-    k.write_reg(&mut mem, regmap::ARG_CAP_HEIGHT, req.cap_height)?;
+    k.write_reg(mem, regmap::ARG_COMMAND, req.command)?;
+    k.write_reg(mem, regmap::ARG_LOG_ROWS, req.log_rows)?;
+    k.write_reg(mem, regmap::ARG_COLUMNS, req.columns)?;
+    k.write_reg(mem, regmap::ARG_RATE_BITS, req.rate_bits)?;
+    k.write_reg(mem, regmap::ARG_CAP_HEIGHT, req.cap_height)?;
     for (i, (reg, buf)) in regmap::BUFFER_ARGS.iter().zip([vals, coeffs, leaves, digests, cap]).enumerate() {
         let addr = if req.misplaced == Some(i) { (1 << 40) + buf.addr } else { buf.addr };
-        k.write_reg(&mut mem, *reg, addr as u32)?;
-        k.write_reg(&mut mem, reg + 4, (addr >> 32) as u32)?;
+        k.write_reg(mem, *reg, addr as u32)?;
+        k.write_reg(mem, reg + 4, (addr >> 32) as u32)?;
     }
     // Lde: ~4 cycles per leaf word; Commit: ~40 per item and the core's latency per level.
     let items = (lde_rows * (req.columns as usize).div_ceil(8) + lde_rows) as u64;
     let levels = log_lde.saturating_sub(req.cap_height) as u64 + 2;
     let budget = 200 * (leaves.words as u64 + 64) * 4 + 40 * items + levels * 2 * parallax_hdl::poseidon::PoseidonCore::LATENCY as u64;
-    let (status, cycles) = k.run(&mut mem, budget)?;
+    let (status, cycles) = k.run(mem, budget)?;
     Ok(Run {
         status,
         cycles,
@@ -474,7 +469,7 @@ fn run_here(req: &Request) -> Result<Run, CardError> {
 }
 
 /// The RTL kernel as a driver [Device] (`crate::driver`): device memory and the clocked top on
-/// a thread of their own (a large stack, as [run]), so the host driver's whole sequence
+/// a thread of their own with a 1 GiB stack, so the host driver's whole sequence
 /// (buffers, arguments, `ap_start`, wait, read-back) runs against the RTL itself. `wait`
 /// converts its timeout to cycles at `clock_mhz`.
 pub struct RtlCard {

@@ -33,13 +33,14 @@ fn digests_words(tree: &MerkleTree<F, PoseidonHash>) -> (Vec<u64>, Vec<u64>) {
     (digests, cap)
 }
 
+/// The columns of `values` (column-major, 2^log_rows each).
+fn trace(values: &[u64], log_rows: u32) -> Vec<PolynomialValues<F>> {
+    values.chunks(1 << log_rows).map(|c| PolynomialValues::new(c.iter().map(|&v| F::from_canonical_u64(v)).collect())).collect()
+}
+
 /// plonky2's LDE of `values` (column-major) and its tree.
 fn from_values(values: &[u64], log_rows: u32, rate_bits: u32, cap_height: u32) -> PolynomialBatch<F, PoseidonGoldilocksConfig, 2> {
-    let polys = values
-        .chunks(1 << log_rows)
-        .map(|c| PolynomialValues::new(c.iter().map(|&v| F::from_canonical_u64(v)).collect()))
-        .collect();
-    PolynomialBatch::from_values(polys, rate_bits as usize, false, cap_height as usize, &mut TimingTree::default(), None)
+    PolynomialBatch::from_values(trace(values, log_rows), rate_bits as usize, false, cap_height as usize, &mut TimingTree::default(), None)
 }
 
 fn check_lde(log_rows: u32, columns: u32, rate_bits: u32, seed: u64) {
@@ -154,10 +155,7 @@ fn a_memory_error_ends_with_memory_fault() {
 fn the_host_driver_runs_on_the_rtl_kernel() {
     let (log_rows, columns, rate_bits, cap_height) = (3, 5, 1, 1);
     let values = random((columns as usize) << log_rows, 15);
-    let trace: Vec<PolynomialValues<F>> = values
-        .chunks(1 << log_rows)
-        .map(|c| PolynomialValues::new(c.iter().map(|&v| F::from_canonical_u64(v)).collect()))
-        .collect();
+    let trace = trace(&values, log_rows as u32);
     let mut rtl = RtlCard::new(1 << 30, 250, PoseidonCore::StandIn).expect("the RTL card starts");
     let got = driver::lde_and_commit(&mut rtl, &trace, rate_bits, cap_height, Duration::from_secs(1)).expect("runs");
     let want = from_values(&values, log_rows as u32, rate_bits as u32, cap_height as u32);

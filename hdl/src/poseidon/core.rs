@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 /// In Rust-HDL simulation the core can be stood in for ([PoseidonCore::stand_in]) by a model of
 /// its ports: plonky2's permutation, in order, out exactly [PoseidonCore::LATENCY] cycles after
 /// it was accepted (later when the output is back-pressured), `in_ready` on the same credit.
-/// Rust-HDL simulates the 842-stage pipeline at ~15 cycles/s, so whole-kernel simulations that
+/// Rust-HDL simulates the 842-stage pipeline at ~10 cycles/s, so whole-kernel simulations that
 /// are about the logic around the core use the stand-in; the Verilog is always the real core,
 /// which `hdl/tests/poseidon_sim.rs`, the simulator's RTL engine and the Verilator vectors check.
 pub struct PoseidonCore {
