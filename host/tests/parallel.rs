@@ -8,7 +8,7 @@ use plonky2::field::types::Field;
 use proptest::prelude::*;
 
 use parallax::chain::workload::{self, WorkloadParams};
-use parallax::chain::{execute_parallel_with, execute_serial, Block, BlockError, Contract, ParallelConfig, State, Status, StorageWrite, Transaction, F};
+use parallax::chain::{execute_parallel_with, execute_serial, Block, BlockError, Contract, ParallelConfig, ParallelExecutor, State, Status, StorageWrite, Transaction, F};
 
 /// Reads `k_read`; writes `x + v` to `k_even` or `k_odd` by the parity of the value read; fails
 /// when the value read reaches 200. Calldata: [sender, k_read, k_even, k_odd, v].
@@ -33,10 +33,15 @@ done:
 fail:
     assert r0, 1";
 
-/// Plain Block-STM over the whole block, and the adaptive chunked executor with an odd chunk
-/// size (so chunk boundaries fall anywhere), both equal serial execution.
-fn configs(threads: usize) -> [ParallelConfig; 2] {
-    [ParallelConfig::block_stm(threads), ParallelConfig { chunk: 37, ..ParallelConfig::new(threads) }]
+/// Plain Block-STM over the whole block (a task per transaction), Block-STM over batches of 5
+/// in chunks of 37 (so batch and chunk boundaries fall anywhere), and the adaptive executor
+/// (modes and batch sizes chosen by measured cost), all equal serial execution.
+fn configs(threads: usize) -> [ParallelConfig; 3] {
+    [
+        ParallelConfig::block_stm(threads),
+        ParallelConfig { chunk: 37, batch: 5, adaptive: false, threads },
+        ParallelConfig { chunk: 37, ..ParallelConfig::new(threads) },
+    ]
 }
 
 fn check_equal(block: &Block, threads: usize) {
@@ -119,7 +124,7 @@ fn stress_high_contention_eight_threads_bounded_in_time() {
         for seed in 0..30 {
             let block = workload::generate(WorkloadParams { txs: 400, accounts: 4, contention: 1.0, seed: 100 + seed }).unwrap();
             let serial = execute_serial(&block, false);
-            for cfg in configs(8).into_iter().chain([ParallelConfig::block_stm(8)]) {
+            for cfg in configs(8) {
                 let parallel = execute_parallel_with(&block, cfg, false);
                 assert!(parallel.same_result(&serial), "divergence at seed {seed}, {cfg:?}");
             }
@@ -184,8 +189,16 @@ fn adaptive_executor_runs_both_modes_and_matches_serial() {
     // timings); whatever it picks, the result is serial execution's, and with several chunks
     // both modes run (the second chunk is always a serial measurement).
     let block = workload::generate(WorkloadParams { txs: 3000, accounts: 2, contention: 1.0, seed: 9 }).unwrap();
-    let out = execute_parallel_with(&block, ParallelConfig { chunk: 100, ..ParallelConfig::new(4) }, true);
+    let cfg = ParallelConfig { chunk: 100, ..ParallelConfig::new(4) };
+    let out = execute_parallel_with(&block, cfg, true);
     assert!(out.same_result(&execute_serial(&block, true)));
-    assert!(out.stats.serial_txs >= 100 && out.stats.serial_txs < 3000, "serial chunks: {} txs", out.stats.serial_txs);
+    assert!(out.stats.serial_txs >= 12 && out.stats.serial_txs < 3000, "serial chunks: {} txs", out.stats.serial_txs);
     assert_eq!(execute_parallel_with(&block, ParallelConfig::block_stm(4), false).stats.serial_txs, 0);
+    // An executor kept across blocks, as a node runs them, gives each block serial execution's
+    // result whatever it learnt from the blocks before.
+    let mut executor = ParallelExecutor::new(cfg);
+    for seed in 10..14 {
+        let block = workload::generate(WorkloadParams { txs: 700, accounts: 3, contention: seed as f64 / 20.0, seed }).unwrap();
+        assert!(executor.execute(&block, true).same_result(&execute_serial(&block, true)), "seed {seed}");
+    }
 }

@@ -25,6 +25,6 @@ pub mod workload;
 
 pub use block::{Block, BlockError, Contract};
 pub use outcome::{BlockOutcome, ExecStats};
-pub use parallel::{execute_parallel, execute_parallel_with, ParallelConfig};
+pub use parallel::{execute_parallel, execute_parallel_with, ParallelConfig, ParallelExecutor};
 pub use serial::execute_serial;
 pub use tx::{Receipt, Slot, Status, Transaction};

@@ -74,10 +74,16 @@ impl Cells {
     }
 }
 
+/// One shard on cache lines of its own: neighbouring shards' locks on one line made every read
+/// of one contend with the other thread's read of the other.
+#[repr(align(128))]
+#[derive(Default)]
+struct Shard(Mutex<HashMap<Slot, Cells, RandomState>>);
+
 pub struct MvMemory {
     /// Shards of slot -> writes. ahash rather than SipHash: contract code picks storage keys, so
     /// the hash must resist flooding, and SipHash showed in profiles.
-    shards: Vec<Mutex<HashMap<Slot, Cells, RandomState>>>,
+    shards: Vec<Shard>,
     /// Slots each transaction's latest incarnation wrote.
     last_written: Vec<Mutex<Vec<Slot>>>,
     /// Reads of each transaction's latest incarnation.
@@ -92,14 +98,14 @@ fn shard_of(slot: &Slot) -> usize {
 impl MvMemory {
     pub fn new(txs: usize) -> Self {
         MvMemory {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::default())).collect(),
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
             last_written: (0..txs).map(|_| Mutex::new(Vec::new())).collect(),
             last_reads: (0..txs).map(|_| Mutex::new(Vec::new())).collect(),
         }
     }
 
     fn with_slot<R>(&self, slot: &Slot, f: impl FnOnce(&mut HashMap<Slot, Cells, RandomState>) -> R) -> R {
-        f(&mut self.shards[shard_of(slot)].lock().unwrap())
+        f(&mut self.shards[shard_of(slot)].0.lock().unwrap())
     }
 
     /// Records an incarnation's reads and writes. Returns whether it wrote a slot that its
@@ -147,7 +153,7 @@ impl MvMemory {
     pub fn snapshot(&self) -> HashMap<Slot, F> {
         let mut out = HashMap::new();
         for shard in &self.shards {
-            for (slot, cells) in shard.lock().unwrap().iter() {
+            for (slot, cells) in shard.0.lock().unwrap().iter() {
                 match cells.0.last().map(|(_, c)| c) {
                     Some(Cell::Written { value, .. }) => {
                         out.insert(*slot, *value);
