@@ -21,13 +21,26 @@ pub enum Task {
     Validate(Version),
 }
 
+/// A value on cache lines of its own: the shared counters below, on one line, made every task
+/// claim of one thread invalidate the other thread's copy of all of them.
+#[repr(align(128))]
+#[derive(Default)]
+struct Padded<T>(T);
+
+impl<T> std::ops::Deref for Padded<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 pub struct Scheduler {
     n: usize,
-    execution_idx: AtomicUsize,
-    validation_idx: AtomicUsize,
-    decrease_cnt: AtomicUsize,
-    num_active_tasks: AtomicUsize,
-    done_marker: AtomicBool,
+    execution_idx: Padded<AtomicUsize>,
+    validation_idx: Padded<AtomicUsize>,
+    decrease_cnt: Padded<AtomicUsize>,
+    num_active_tasks: Padded<AtomicUsize>,
+    done_marker: Padded<AtomicBool>,
     /// Transactions waiting for each transaction to finish executing.
     dependencies: Vec<Mutex<Vec<usize>>>,
     status: Vec<Mutex<(u32, Status)>>,
@@ -37,11 +50,11 @@ impl Scheduler {
     pub fn new(n: usize) -> Self {
         Scheduler {
             n,
-            execution_idx: AtomicUsize::new(0),
-            validation_idx: AtomicUsize::new(0),
-            decrease_cnt: AtomicUsize::new(0),
-            num_active_tasks: AtomicUsize::new(0),
-            done_marker: AtomicBool::new(n == 0),
+            execution_idx: Padded(AtomicUsize::new(0)),
+            validation_idx: Padded(AtomicUsize::new(0)),
+            decrease_cnt: Padded(AtomicUsize::new(0)),
+            num_active_tasks: Padded(AtomicUsize::new(0)),
+            done_marker: Padded(AtomicBool::new(n == 0)),
             dependencies: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
             status: (0..n).map(|_| Mutex::new((0, Status::ReadyToExecute))).collect(),
         }
