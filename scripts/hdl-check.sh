@@ -10,7 +10,7 @@
 #   5. the kernel top (bitstreams/vitis/parallax_kernel.v) runs one LdeAndCommit command through its
 #      AXI4-Lite and AXI4 ports against a memory array; its buffers must equal plonky2's
 #      (hdl/src/kernel/top_harness.rs);
-#   6. the serial board top (serial_board.v: UART front end + the real Poseidon core, emitted
+#   6. the serial board top (serial_board.v: UART front end + the folded Poseidon core, emitted
 #      at a short bit time) under Verilator, frames driven bit by bit on uart_rx and every
 #      answer byte on uart_tx checked against plonky2 (hdl/src/uart/harness.rs).
 #
@@ -28,19 +28,19 @@ OUT=${HDL_CHECK_OUT:-$ROOT/target/hdl-check}
 VECTORS=${HDL_CHECK_VECTORS:-20000}
 SIMS=${HDL_CHECK_SIMS:-icarus verilator}
 LARGE_VECTORS=${HDL_CHECK_LARGE_VECTORS:-2000}
-NO_SYNTH=${HDL_CHECK_NO_SYNTH:-poseidon_partial_round poseidon_full_round poseidon_core merkle_hasher serial_board}
+NO_SYNTH=${HDL_CHECK_NO_SYNTH:-poseidon_partial_round poseidon_full_round poseidon_core merkle_hasher}
 # Generic `synth` maps every 16x16 multiplier to gates: ~5 min for one S-box alone. The
 # Poseidon designs get synth_xilinx only.
-NO_GENERIC=${HDL_CHECK_NO_GENERIC:-poseidon_sbox poseidon_mds}
+NO_GENERIC=${HDL_CHECK_NO_GENERIC:-poseidon_sbox poseidon_mds poseidon_folded serial_board}
 # The whole Poseidon core under Verilator (not Icarus: too slow): the build takes ~1 minute on
 # 2 cores since the emitted modules are deduplicated; HDL_CHECK_CORE_SIM=0 skips it (see
 # docs/accelerator.md, "Poseidon core: verification").
 CORE_SIM=${HDL_CHECK_CORE_SIM:-1}
 # Designs without a plonky2-vector harness (lint and synthesis only here).
-NO_HARNESS=${HDL_CHECK_NO_HARNESS:-merkle_front merkle_hasher uart_frontend serial_board}
-# The board top under Verilator: its C++ build (the whole core) takes minutes on 2 cores; the
-# build folder is kept between runs and the harness files are rewritten only when they change,
-# so Verilator (--skip-identical) and make reuse it.
+NO_HARNESS=${HDL_CHECK_NO_HARNESS:-poseidon_folded merkle_front merkle_hasher uart_frontend serial_board}
+# The board top under Verilator (with the folded core: a build of seconds); the build folder is
+# kept between runs and the harness files are rewritten only when they change, so Verilator
+# (--skip-identical) and make reuse it.
 BOARD_SIM=${HDL_CHECK_BOARD_SIM:-1}
 BOARD_PERMUTES=${HDL_CHECK_BOARD_PERMUTES:-3}
 DOC=$ROOT/docs/accelerator.md
@@ -180,7 +180,7 @@ step "emitted RTL against plonky2 vectors ($VECTORS per design, fewer for Poseid
 now() { date +%s.%N; }
 for d in "${DESIGNS[@]}"; do
     if [[ " $NO_HARNESS " == *" $d "* ]]; then
-        echo "$d: no vector harness (a UART protocol: hdl/tests/uart_sim.rs; the board top: step below)"
+        echo "$d: no vector harness (its Rust-HDL test is named in hdl/src/designs.rs; the board top: step below)"
         continue
     fi
     dir=$OUT/harness/$d

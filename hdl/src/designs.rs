@@ -124,6 +124,14 @@ pub const DESIGNS: &[Design] = &[
             vectors: poseidon_core_vectors,
         }),
     },
+    // The folded core for small boards: one permutation at a time, a ready/valid handshake
+    // with a variable wait, so its testbench is the Rust-HDL one in hdl/tests/poseidon_folded_sim.rs.
+    Design {
+        name: "poseidon_folded",
+        summary: "Poseidon-12 permutation (plonky2) folded on one S-box and one MDS row, ready/valid, 1,711 cycles each",
+        verilog: poseidon_folded_verilog,
+        harness: None,
+    },
     // The Merkle mode layer (hdl/src/poseidon/merkle.rs): items in, digests out, a variable
     // number of outputs per input, so its testbenches are Rust-HDL ones: hdl/tests/merkle_sim.rs
     // (the layer on a modelled core) and the simulator's RTL engine (the hasher on the real
@@ -148,11 +156,11 @@ pub const DESIGNS: &[Design] = &[
         verilog: top_verilog::<crate::uart::UartFrontend>,
         harness: None,
     },
-    // The board top: the front end joined to the real core, only pins as ports. Its testbench
+    // The board top: the front end joined to the folded core, only pins as ports. Its testbench
     // is uart::harness (frames over the UART pins), run on a copy emitted with a short bit time.
     Design {
         name: "serial_board",
-        summary: "serial board top: uart_frontend + poseidon_core, pins clk/rst/uart_rx/uart_tx/led, 868 clocks/bit (115200 baud at 100 MHz)",
+        summary: "serial board top: uart_frontend + poseidon_folded, pins clk/rst/uart_rx/uart_tx/led, 868 clocks/bit (115200 baud at 100 MHz)",
         verilog: serial_board_verilog,
         harness: None,
     },
@@ -310,6 +318,10 @@ fn poseidon_sbox_verilog() -> String {
 
 fn poseidon_mds_verilog() -> String {
     on_big_stack(|| dedupe_block(Mds::new(POSEIDON_MDS_ROUND)))
+}
+
+fn poseidon_folded_verilog() -> String {
+    on_big_stack(|| dedupe_block(crate::poseidon::PoseidonFolded::default()))
 }
 
 fn poseidon_full_round_verilog() -> String {

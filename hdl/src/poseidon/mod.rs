@@ -1,5 +1,6 @@
 //! The Poseidon permutation of plonky2 (`GoldilocksField`, width 12, 8 full + 22 partial rounds,
-//! x^7 S-box) as a fully pipelined core, and the Merkle hashing layer around it.
+//! x^7 S-box) as a fully pipelined core, the Merkle hashing layer around it, and a folded core
+//! (one S-box, one MDS row) for small boards ([PoseidonFolded]).
 //!
 //! The hardware computes the *naive* round structure (plonky2's `poseidon_naive`: every round adds
 //! its 12 round constants, applies the S-box to all lanes (full) or lane 0 (partial), then the MDS
@@ -16,6 +17,7 @@
 
 mod core;
 mod delay;
+mod folded;
 mod full_round;
 mod mds;
 mod merkle;
@@ -26,6 +28,7 @@ mod sbox;
 
 pub use self::core::PoseidonCore;
 pub use delay::Delay;
+pub use folded::{MdsRow, PoseidonFolded};
 pub use full_round::FullRound;
 pub use mds::Mds;
 pub use merkle::{MerkleFront, MerkleHasher};

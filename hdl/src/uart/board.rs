@@ -1,10 +1,13 @@
 use super::UartFrontend;
-use crate::poseidon::PoseidonCore;
+use crate::poseidon::PoseidonFolded;
 use rust_hdl::prelude::*;
 
-/// The serial board's top level: [UartFrontend] joined to the real pipelined [PoseidonCore],
-/// with only board pins as ports (emitted as `bitstreams/rtl/serial_board.v`; pin map for the
-/// Arty A7 in `bitstreams/boards/arty-a7-35t/`).
+/// The serial board's top level: [UartFrontend] joined to the folded Poseidon core
+/// ([PoseidonFolded]: one S-box, 52 DSP, ~6 k LUT, so that it fits a small board such as the
+/// Arty A7-35T; a UART feeds ~550 permutations a second, the core does ~58 k at 100 MHz), with
+/// only board pins as ports (emitted as `bitstreams/rtl/serial_board.v`; pin map for the Arty A7
+/// in `bitstreams/boards/arty-a7-35t/`). The core's port is the streaming core's, so a larger
+/// board can take that one instead.
 ///
 /// Reset: `rst` (a push button, active high, asynchronous to `clk`) goes through two flops; a
 /// 4-bit power-on counter, which starts at 0 with the configuration's initial flop values,
@@ -19,7 +22,7 @@ pub struct SerialBoard {
     pub led: Signal<Out, Bit>,
     // Internals
     front: UartFrontend,
-    core: PoseidonCore,
+    core: PoseidonFolded,
     rst_s1: DFF<Bit>,
     rst_s2: DFF<Bit>,
     por: DFF<Bits<4>>,
@@ -39,7 +42,7 @@ impl SerialBoard {
             uart_tx: Default::default(),
             led: Default::default(),
             front: UartFrontend::new(clocks_per_bit, idle_cycles),
-            core: PoseidonCore::default(),
+            core: PoseidonFolded::default(),
             rst_s1: Default::default(),
             rst_s2: Default::default(),
             por: Default::default(),

@@ -26,7 +26,7 @@ const SEND: u64 = 10;
 /// -> NAK UNKNOWN_COMMAND. The answer is framed with the request's seq and its own CRC (a
 /// second [Crc32Serial], fed as bytes leave). Bytes arriving while it answers are dropped.
 ///
-/// The Poseidon port is the core's ready/valid interface (`PoseidonCore`): lane i of
+/// The Poseidon port is the cores' ready/valid interface (`PoseidonCore`, `PoseidonFolded`): lane i of
 /// `perm_state`/`res_state` is bits 64i..64i+64, i.e. payload bytes 8i..8i+8, little-endian.
 #[derive(LogicBlock)]
 pub struct FrameDecoder {

@@ -2,7 +2,7 @@ use super::{FrameDecoder, UartRx, UartTx};
 use rust_hdl::prelude::*;
 
 /// The serial board's front end: [UartRx] -> [FrameDecoder] -> [UartTx], with the decoder's
-/// Poseidon port brought out to connect a `PoseidonCore` (ready/valid on both sides).
+/// Poseidon port brought out to connect a `PoseidonCore` or `PoseidonFolded` (ready/valid on both sides).
 #[derive(LogicBlock)]
 pub struct UartFrontend {
     // Clocking

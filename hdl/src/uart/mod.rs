@@ -5,7 +5,7 @@
 //! with the host driver and the simulated board.
 //!
 //! Emitted as `bitstreams/rtl/uart_frontend.v` with the Poseidon port open, and joined to the
-//! real Poseidon core in [SerialBoard] (`bitstreams/rtl/serial_board.v`). Tested in Rust-HDL
+//! folded Poseidon core in [SerialBoard] (`bitstreams/rtl/serial_board.v`). Tested in Rust-HDL
 //! simulation piece by piece and as the front end with a software core (hdl/tests/uart_sim.rs);
 //! the board top's emitted Verilog runs under Verilator against plonky2 ([harness]).
 
