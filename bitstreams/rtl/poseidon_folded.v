@@ -586,8 +586,6 @@
 
 
 
-
-
 module top(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state_out);
     
     // Module arguments
@@ -601,7 +599,8 @@ module top(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state_out)
     output reg  [767:0] state_out;
     
     // Constant declarations
-    localparam  full_mask = 32'h3c00000f;
+    localparam  first_partial = 5'b100;
+    localparam  final_full = 5'b11010;
     localparam  last_round = 5'b11101;
     localparam  s_idle = 3'b0;
     localparam  s_sbox = 3'b1;
@@ -708,9 +707,6 @@ module top(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state_out)
     reg  [8:0] rc_addr$d;
     wire  [8:0] rc_addr$q;
     reg  rc_addr$clock;
-    reg  [31:0] full_sr$d;
-    wire  [31:0] full_sr$q;
-    reg  full_sr$clock;
     reg  rc$clock;
     reg  [8:0] rc$address;
     wire  [63:0] rc$data;
@@ -900,11 +896,6 @@ module top(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state_out)
         .q(rc_addr$q),
         .clock(rc_addr$clock)
     );
-    top$full_sr full_sr(
-        .d(full_sr$d),
-        .q(full_sr$q),
-        .clock(full_sr$clock)
-    );
     top$rc rc(
         .clock(rc$clock),
         .address(rc$address),
@@ -964,7 +955,6 @@ module top(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state_out)
         issued$clock = clock;
         got$clock = clock;
         rc_addr$clock = clock;
-        full_sr$clock = clock;
         lane_q$clock = clock;
         issue_q$clock = clock;
         phase$d = phase$q;
@@ -972,7 +962,6 @@ module top(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state_out)
         issued$d = issued$q;
         got$d = got$q;
         rc_addr$d = rc_addr$q;
-        full_sr$d = full_sr$q;
         lane_q$d = lane_q$q;
         issue_q$d = issue_q$q;
         rc$clock = clock;
@@ -1036,7 +1025,7 @@ module top(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state_out)
         state_out = st_bits;
         in_ready = phase$q == s_idle;
         out_valid = phase$q == s_out;
-        full = full_sr$q[32'h0];
+        full = (round$q < first_partial) | (round$q >= final_full);
         rc$address = rc_addr$q;
         issue_q$d = 1'b0;
         lane_q$d = st$0$q;
@@ -1101,7 +1090,6 @@ module top(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state_out)
                 issued$d = zero4;
                 got$d = zero4;
                 rc_addr$d = zero9;
-                full_sr$d = full_mask;
                 phase$d = s_sbox;
             end
         end
@@ -1159,7 +1147,6 @@ module top(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state_out)
                 end
                 else begin
                     round$d = round$q + one5;
-                    full_sr$d = full_sr$q >> 32'h1;
                     phase$d = s_sbox;
                 end
             end
@@ -1565,24 +1552,6 @@ module top$bypass(clock,d,q);
     end
     
 endmodule // top$bypass
-
-module top$full_sr(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // top$full_sr
 
 module top$issue_q(d,q,clock);
     
@@ -2781,87 +2750,87 @@ module top$sbox$sq(clock,reset,in_valid,a,b,out_valid,y);
     reg  [63:0] lo_minus_p;
     
     // Sub module instances
-    top$full_sr pp$0(
+    top$sbox$sq$pp$0 pp$0(
         .d(pp$0$d),
         .q(pp$0$q),
         .clock(pp$0$clock)
     );
-    top$full_sr pp$1(
+    top$sbox$sq$pp$0 pp$1(
         .d(pp$1$d),
         .q(pp$1$q),
         .clock(pp$1$clock)
     );
-    top$full_sr pp$2(
+    top$sbox$sq$pp$0 pp$2(
         .d(pp$2$d),
         .q(pp$2$q),
         .clock(pp$2$clock)
     );
-    top$full_sr pp$3(
+    top$sbox$sq$pp$0 pp$3(
         .d(pp$3$d),
         .q(pp$3$q),
         .clock(pp$3$clock)
     );
-    top$full_sr pp$4(
+    top$sbox$sq$pp$0 pp$4(
         .d(pp$4$d),
         .q(pp$4$q),
         .clock(pp$4$clock)
     );
-    top$full_sr pp$5(
+    top$sbox$sq$pp$0 pp$5(
         .d(pp$5$d),
         .q(pp$5$q),
         .clock(pp$5$clock)
     );
-    top$full_sr pp$6(
+    top$sbox$sq$pp$0 pp$6(
         .d(pp$6$d),
         .q(pp$6$q),
         .clock(pp$6$clock)
     );
-    top$full_sr pp$7(
+    top$sbox$sq$pp$0 pp$7(
         .d(pp$7$d),
         .q(pp$7$q),
         .clock(pp$7$clock)
     );
-    top$full_sr pp$8(
+    top$sbox$sq$pp$0 pp$8(
         .d(pp$8$d),
         .q(pp$8$q),
         .clock(pp$8$clock)
     );
-    top$full_sr pp$9(
+    top$sbox$sq$pp$0 pp$9(
         .d(pp$9$d),
         .q(pp$9$q),
         .clock(pp$9$clock)
     );
-    top$full_sr pp$10(
+    top$sbox$sq$pp$0 pp$10(
         .d(pp$10$d),
         .q(pp$10$q),
         .clock(pp$10$clock)
     );
-    top$full_sr pp$11(
+    top$sbox$sq$pp$0 pp$11(
         .d(pp$11$d),
         .q(pp$11$q),
         .clock(pp$11$clock)
     );
-    top$full_sr pp$12(
+    top$sbox$sq$pp$0 pp$12(
         .d(pp$12$d),
         .q(pp$12$q),
         .clock(pp$12$clock)
     );
-    top$full_sr pp$13(
+    top$sbox$sq$pp$0 pp$13(
         .d(pp$13$d),
         .q(pp$13$q),
         .clock(pp$13$clock)
     );
-    top$full_sr pp$14(
+    top$sbox$sq$pp$0 pp$14(
         .d(pp$14$d),
         .q(pp$14$q),
         .clock(pp$14$clock)
     );
-    top$full_sr pp$15(
+    top$sbox$sq$pp$0 pp$15(
         .d(pp$15$d),
         .q(pp$15$q),
         .clock(pp$15$clock)
     );
-    top$full_sr c0(
+    top$sbox$sq$pp$0 c0(
         .d(c0$d),
         .q(c0$q),
         .clock(c0$clock)
@@ -2891,7 +2860,7 @@ module top$sbox$sq(clock,reset,in_valid,a,b,out_valid,y);
         .q(c5$q),
         .clock(c5$clock)
     );
-    top$full_sr c6(
+    top$sbox$sq$pp$0 c6(
         .d(c6$d),
         .q(c6$q),
         .clock(c6$clock)
@@ -2911,7 +2880,7 @@ module top$sbox$sq(clock,reset,in_valid,a,b,out_valid,y);
         .q(e45$q),
         .clock(e45$clock)
     );
-    top$full_sr e6(
+    top$sbox$sq$pp$0 e6(
         .d(e6$d),
         .q(e6$q),
         .clock(e6$clock)
@@ -3172,6 +3141,24 @@ module top$sbox$sq$f0(d,q,clock);
     end
           
 endmodule // top$sbox$sq$f0
+
+module top$sbox$sq$pp$0(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // top$sbox$sq$pp$0
 
 module top$sbox$sq$prod(d,q,clock);
     

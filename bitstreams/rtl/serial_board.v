@@ -676,8 +676,6 @@
 
 
 
-
-
 module top(clk,rst,uart_rx,uart_tx,led);
     
     // Module arguments
@@ -824,7 +822,8 @@ module top$core(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state
     output reg  [767:0] state_out;
     
     // Constant declarations
-    localparam  full_mask = 32'h3c00000f;
+    localparam  first_partial = 5'b100;
+    localparam  final_full = 5'b11010;
     localparam  last_round = 5'b11101;
     localparam  s_idle = 3'b0;
     localparam  s_sbox = 3'b1;
@@ -931,9 +930,6 @@ module top$core(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state
     reg  [8:0] rc_addr$d;
     wire  [8:0] rc_addr$q;
     reg  rc_addr$clock;
-    reg  [31:0] full_sr$d;
-    wire  [31:0] full_sr$q;
-    reg  full_sr$clock;
     reg  rc$clock;
     reg  [8:0] rc$address;
     wire  [63:0] rc$data;
@@ -1123,11 +1119,6 @@ module top$core(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state
         .q(rc_addr$q),
         .clock(rc_addr$clock)
     );
-    top$front$dec$rcrc full_sr(
-        .d(full_sr$d),
-        .q(full_sr$q),
-        .clock(full_sr$clock)
-    );
     top$core$rc rc(
         .clock(rc$clock),
         .address(rc$address),
@@ -1187,7 +1178,6 @@ module top$core(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state
         issued$clock = clock;
         got$clock = clock;
         rc_addr$clock = clock;
-        full_sr$clock = clock;
         lane_q$clock = clock;
         issue_q$clock = clock;
         phase$d = phase$q;
@@ -1195,7 +1185,6 @@ module top$core(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state
         issued$d = issued$q;
         got$d = got$q;
         rc_addr$d = rc_addr$q;
-        full_sr$d = full_sr$q;
         lane_q$d = lane_q$q;
         issue_q$d = issue_q$q;
         rc$clock = clock;
@@ -1259,7 +1248,7 @@ module top$core(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state
         state_out = st_bits;
         in_ready = phase$q == s_idle;
         out_valid = phase$q == s_out;
-        full = full_sr$q[32'h0];
+        full = (round$q < first_partial) | (round$q >= final_full);
         rc$address = rc_addr$q;
         issue_q$d = 1'b0;
         lane_q$d = st$0$q;
@@ -1324,7 +1313,6 @@ module top$core(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state
                 issued$d = zero4;
                 got$d = zero4;
                 rc_addr$d = zero9;
-                full_sr$d = full_mask;
                 phase$d = s_sbox;
             end
         end
@@ -1382,7 +1370,6 @@ module top$core(clock,reset,in_valid,in_ready,state_in,out_valid,out_ready,state
                 end
                 else begin
                     round$d = round$q + one5;
-                    full_sr$d = full_sr$q >> 32'h1;
                     phase$d = s_sbox;
                 end
             end

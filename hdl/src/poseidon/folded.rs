@@ -1,4 +1,5 @@
 use super::{mds_circ, mds_diag, round_constant, Delay, SBox, MDS_BITS, ROUNDS, WIDTH};
+use plonky2::hash::poseidon::{HALF_N_FULL_ROUNDS, N_PARTIAL_ROUNDS};
 use crate::field::{GlAdd, ValidPipe, EPSILON};
 use crate::ntt::CaseRom;
 use rust_hdl::prelude::*;
@@ -41,8 +42,6 @@ pub struct PoseidonFolded {
     issued: DFF<Bits<4>>,
     got: DFF<Bits<4>>,
     rc_addr: DFF<Bits<9>>,
-    /// Bit 0 says whether the current round is full; shifts right each round.
-    full_sr: DFF<Bits<32>>,
     // S-box path: lane register (lines up with the ROM), constant add, S-box, bypass
     rc: CaseRom<9>,
     lane_q: DFF<Bits<64>>,
@@ -52,7 +51,9 @@ pub struct PoseidonFolded {
     bypass: Delay<64, 24>,
     use_sbox: Delay<1, 27>,
     mds: MdsRow,
-    full_mask: Constant<Bits<32>>,
+    /// The first partial round, and the first of the final full rounds.
+    first_partial: Constant<Bits<5>>,
+    final_full: Constant<Bits<5>>,
     last_round: Constant<Bits<5>>,
     s_idle: Constant<Bits<3>>,
     s_sbox: Constant<Bits<3>>,
@@ -89,7 +90,6 @@ impl Default for PoseidonFolded {
     fn default() -> Self {
         let mut table: Vec<u64> = (0..ROUNDS * WIDTH).map(|k| round_constant(k / WIDTH, k % WIDTH)).collect();
         table.resize(512, 0);
-        let full: u64 = (0..ROUNDS).filter(|&r| super::is_full_round(r)).map(|r| 1u64 << r).sum();
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -106,7 +106,6 @@ impl Default for PoseidonFolded {
             issued: Default::default(),
             got: Default::default(),
             rc_addr: Default::default(),
-            full_sr: Default::default(),
             rc: CaseRom::new(table),
             lane_q: Default::default(),
             issue_q: Default::default(),
@@ -115,7 +114,8 @@ impl Default for PoseidonFolded {
             bypass: Default::default(),
             use_sbox: Default::default(),
             mds: MdsRow::default(),
-            full_mask: Constant::new(full.to_bits()),
+            first_partial: Constant::new((HALF_N_FULL_ROUNDS as u64).to_bits()),
+            final_full: Constant::new(((HALF_N_FULL_ROUNDS + N_PARTIAL_ROUNDS) as u64).to_bits()),
             last_round: Constant::new(((ROUNDS - 1) as u64).to_bits()),
             s_idle: Constant::new(0u64.to_bits()),
             s_sbox: Constant::new(1u64.to_bits()),
@@ -145,7 +145,7 @@ impl Default for PoseidonFolded {
 impl Logic for PoseidonFolded {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, phase, round, issued, got, rc_addr, full_sr, lane_q, issue_q);
+        dff_setup!(self, clock, phase, round, issued, got, rc_addr, lane_q, issue_q);
         clock!(self, clock, rc, sbox, add, bypass, use_sbox, mds);
         self.add.reset.next = self.reset.val();
         self.sbox.reset.next = self.reset.val();
@@ -171,7 +171,7 @@ impl Logic for PoseidonFolded {
         self.state_out.next = self.st_bits.val();
         self.in_ready.next = self.phase.q.val() == self.s_idle.val();
         self.out_valid.next = self.phase.q.val() == self.s_out.val();
-        self.full.next = self.full_sr.q.val().get_bit(0);
+        self.full.next = (self.round.q.val() < self.first_partial.val()) | (self.round.q.val() >= self.final_full.val());
 
         // S-box path: the lane issued in cycle t meets its constant (ROM read in t) in t + 1.
         self.rc.address.next = self.rc_addr.q.val();
@@ -223,7 +223,6 @@ impl Logic for PoseidonFolded {
                 self.issued.d.next = self.zero4.val();
                 self.got.d.next = self.zero4.val();
                 self.rc_addr.d.next = self.zero9.val();
-                self.full_sr.d.next = self.full_mask.val();
                 self.phase.d.next = self.s_sbox.val();
             }
         }
@@ -262,7 +261,6 @@ impl Logic for PoseidonFolded {
                     self.phase.d.next = self.s_out.val();
                 } else {
                     self.round.d.next = self.round.q.val() + self.one5.val();
-                    self.full_sr.d.next = self.full_sr.q.val() >> 1;
                     self.phase.d.next = self.s_sbox.val();
                 }
             }
